@@ -1,0 +1,22 @@
+"""Small assertions about rendered pages, shared by the tests."""
+
+import re
+
+from django.http import HttpResponse
+
+
+def html(response: HttpResponse) -> str:
+    return response.content.decode()
+
+
+def count_h1(response: HttpResponse) -> int:
+    return len(re.findall(r"<h1[\s>]", html(response)))
+
+
+def assert_french_page(response: HttpResponse) -> None:
+    """A full page in French: lang attribute, exactly one <h1>, the site's landmarks."""
+    body = html(response)
+    assert '<html lang="fr">' in body
+    assert count_h1(response) == 1, f"expected one <h1>, found {count_h1(response)}"
+    for landmark in ("<header", "<main", "<footer"):
+        assert landmark in body

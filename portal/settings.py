@@ -118,7 +118,9 @@ _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
 }
 if _tasks_backend not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(f"TASKS_BACKEND: expected immediate or database, got {_tasks_backend!r}")
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND: expected immediate or database, got {_tasks_backend!r}"
+    )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 
 # Mail (Django 6.1 MAILERS).

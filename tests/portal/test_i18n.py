@@ -26,7 +26,7 @@ def parse_po(path: Path) -> list[dict[str, object]]:
             entries.append(entry)
         entry = {"flags": set()}
 
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             flush()

@@ -11,3 +11,17 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Each test starts with an empty cache (rate-limit counters live there).
+
+    The database cache is rolled back with each test's transaction; a Redis cache (CI's
+    second pass) is shared and persistent, so it is flushed here.
+    """
+    from django.core.cache import cache
+
+    if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        cache.clear()
+    yield

@@ -44,6 +44,9 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 # Django admin lives under a configurable path (not /admin/, which every bot tries).
 ADMIN_PATH = env_str("ADMIN_PATH", "gestion/").strip("/") + "/"
 
+# Benchmarks only: serves /bench/baseline, a bare view behind the same middleware.
+BENCHMARK_BASELINE = env_bool("BENCHMARK_BASELINE", False)
+
 INSTALLED_APPS = [
     "portal",
     "accounts",

@@ -17,3 +17,6 @@ handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"
+
+if settings.BENCHMARK_BASELINE:
+    urlpatterns += [path("bench/baseline", views.baseline)]

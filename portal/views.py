@@ -48,6 +48,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def baseline(request: HttpRequest) -> HttpResponse:
+    """The benchmarks' yardstick: no template, no query (only with BENCHMARK_BASELINE)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/400.html", status=400)
 

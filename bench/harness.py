@@ -1,0 +1,167 @@
+"""Load-benchmark harness: gunicorn with production settings, wrk from another process.
+
+Used by the benchmark scripts in this folder. Figures from one machine are noisy, so
+every report compares pages with a baseline view measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+_LUA_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"status_errors":%d,'
+    .. '"p50_us":%d,"p95_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def production_env(database_url: str, port: int, var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "CI"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + "k" * 50,
+        SITE_URL=f"http://127.0.0.1:{port}",
+        DATABASE_URL=database_url,
+        VAR_DIR=str(var_dir),
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13"),
+        EMAIL_URL="locmem://",
+        TASKS_BACKEND="immediate",
+        BENCHMARK_BASELINE="1",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: Mapping[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=dict(env), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def gunicorn(
+    env: Mapping[str, str], port: int, workers: int = 2, threads: int = 1
+) -> Iterator[str]:
+    """Serve the portal with gunicorn (sync workers unless threads > 1) until the block ends."""
+    cmd = [
+        PYTHON, "-m", "gunicorn", "portal.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--no-control-socket", "--log-level", "warning", "--timeout", "60",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("gunicorn did not become healthy")
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def wrk(
+    name: str,
+    url: str,
+    connections: int,
+    seconds: int,
+    lua: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> Result:
+    """One wrk run (one thread: the other core is the server's) → parsed figures."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua + "\n" + _LUA_REPORT)
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
+    for key, value in (headers or {}).items():
+        cmd += ["-H", f"{key}: {value}"]
+    output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    return Result(
+        name=name,
+        connections=connections,
+        rps=round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        p50_ms=round(data["p50_us"] / 1000, 2),
+        p95_ms=round(data["p95_us"] / 1000, 2),
+        p99_ms=round(data["p99_us"] / 1000, 2),
+        errors=data["errors"] + data["status_errors"],
+        requests=data["requests"],
+    )
+
+
+def write_report(stem: str, title: str, table: list[dict[str, object]], notes: list[str]) -> Path:
+    """bench/results/<stem>.json and .md; prints the Markdown table."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(
+        json.dumps({"title": title, "rows": table, "notes": notes}, indent=2)
+    )
+    columns = list(table[0].keys())
+    lines = [f"# {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in table]
+    lines += ["", *[f"- {note}" for note in notes], ""]
+    text = "\n".join(lines)
+    (out / f"{stem}.md").write_text(text)
+    print(text)
+    return out / f"{stem}.md"
+
+
+def require_tools() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+
+def as_dict(result: Result) -> dict[str, object]:
+    return asdict(result)

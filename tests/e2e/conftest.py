@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
+        if os.environ.get("CI", "").lower() in {"true", "1", "yes"}:
             pytest.fail(f"{message}: CI must run the browser tests.", pytrace=False)
         pytest.skip(message)
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}

@@ -59,7 +59,7 @@ control_socket_disable = True
 
 # Forwarded headers are trusted only when the settings say a proxy sits in front.
 if _env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) > 0:
-    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "*"
 else:
     forwarded_allow_ips = ""
 

@@ -38,6 +38,8 @@ def test_it_disables_the_control_socket(monkeypatch):
 def test_it_trusts_forwarded_headers_only_behind_a_proxy(monkeypatch):
     assert load(monkeypatch)["forwarded_allow_ips"] == ""
     assert load(monkeypatch, TRUSTED_PROXY_COUNT="1")["forwarded_allow_ips"] == "*"
+    conf = load(monkeypatch, TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="")
+    assert conf["forwarded_allow_ips"] == "*"
     conf = load(monkeypatch, TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="10.0.0.0/8")
     assert conf["forwarded_allow_ips"] == "10.0.0.0/8"
 

@@ -43,6 +43,7 @@ worker: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff format .

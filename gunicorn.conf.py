@@ -1,0 +1,100 @@
+"""gunicorn settings for the Espace abonné, read from the environment.
+
+gunicorn loads this file from the working directory by default, so in the image
+`gunicorn portal.wsgi` is enough. Variables (all optional):
+
+- PORT: port to listen on, on every interface. Default 8000.
+- WEB_CONCURRENCY: number of sync worker processes. Default 2 x CPUs + 1, at most 8.
+  A sync worker serves one request at a time and mostly waits on PostgreSQL, so about two
+  per CPU keeps the CPUs busy; the cap bounds memory (about 60-80 MB per worker) and the
+  database connections (each worker keeps one open for DATABASE_CONN_MAX_AGE seconds).
+  CPUs are those this process may run on, which is not the container's CPU quota: set
+  WEB_CONCURRENCY explicitly when the container is limited.
+- GUNICORN_TIMEOUT: seconds before a silent worker is killed and restarted. Default 30.
+- TRUSTED_PROXY_COUNT: as in the Django settings. With 0, gunicorn trusts no
+  X-Forwarded-* header; with 1 or more it trusts them from FORWARDED_ALLOW_IPS (default
+  "*": the container is only reachable through the proxy).
+"""
+
+import os
+import re
+
+from gunicorn import glogging
+
+
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SystemExit(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _cpus() -> int:
+    return os.process_cpu_count() or 1
+
+
+bind = [f"0.0.0.0:{_env_int('PORT', 8000)}"]
+worker_class = "sync"
+workers = _env_int("WEB_CONCURRENCY", min(2 * _cpus() + 1, 8))
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 20
+# Longer than gunicorn's default 2 s so a reverse proxy reusing connections does not hit
+# one gunicorn just closed.
+keepalive = 5
+# Recycle workers now and then so a slow leak can never grow unbounded.
+max_requests = 2000
+max_requests_jitter = 200
+# The workers' heartbeat files live in memory: an overlay filesystem can stall them.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# gunicorn 25.1+ opens a control socket under $XDG_RUNTIME_DIR or ~/.gunicorn; a container
+# needs none (and its home may be read-only).
+control_socket_disable = True
+
+# Forwarded headers are trusted only when the settings say a proxy sits in front.
+if _env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) > 0:
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "*"
+else:
+    forwarded_allow_ips = ""
+
+# Request size limits: gunicorn's defaults, written down so they are not a surprise.
+limit_request_line = 4094
+limit_request_fields = 100
+
+# Logs: errors on stderr, one access line per request on stdout. No client address, user
+# agent or cookie (personal data); secret keys in reset and confirmation links are masked.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s"'
+
+# Paths whose last segments are secrets: everything after the prefix is replaced.
+_SECRET_PATHS = re.compile(r"(/password/reset/key/|/confirm-email/)[^?#\s]*(\?\S*)?")
+
+
+def mask_secrets(text: str) -> str:
+    """Hide the key of a password-reset or email-confirmation link (and its query string)."""
+    return _SECRET_PATHS.sub(r"\1***/", text)
+
+
+class MaskingLogger(glogging.Logger):
+    """gunicorn's logger, with reset and confirmation keys masked in access lines."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f", "{referer}i", "{raw_uri}e", "{path_info}e"):
+            value = atoms.get(key)
+            if isinstance(value, str):
+                atoms[key] = mask_secrets(value)
+        if _SECRET_PATHS.search(environ.get("PATH_INFO", "") or ""):
+            atoms["q"] = ""
+        return atoms
+
+
+logger_class = MaskingLogger

@@ -1,0 +1,165 @@
+"""Assertions for browser tests: `check_page(page, name)` and the page watcher behind it."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from playwright.sync_api import ConsoleMessage, Page, Request
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = HERE / "screenshots"
+AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = (375, 1280)
+MIN_TARGET_PX = 44
+
+
+@dataclass
+class Watch:
+    """What a page did that a user would not see: console errors, CSP reports, requests."""
+
+    server_netloc: str
+    console_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            location = message.location.get("url", "")
+            self.console_errors.append(f"{message.text} ({location})")
+
+    def on_page_error(self, error: Exception) -> None:
+        self.console_errors.append(f"uncaught: {error}")
+
+    def on_request(self, request: Request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and url.netloc != self.server_netloc:
+            self.foreign_requests.append(request.url)
+
+    def on_csp_violation(self, report: str) -> None:
+        self.csp_violations.append(report)
+
+
+_watches: "WeakKeyDictionary[Page, Watch]" = WeakKeyDictionary()
+
+# Runs in every document before the page's own scripts; reports through an exposed binding,
+# which CSP does not govern.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}` +
+    ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def watch_page(page: Page, server_url: str) -> Watch:
+    """Record console errors, CSP violations and foreign requests from now on."""
+    watch = Watch(server_netloc=urlsplit(server_url).netloc)
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_page_error)
+    page.on("request", watch.on_request)
+    page.expose_function("reportCspViolation", watch.on_csp_violation)
+    page.add_init_script(_CSP_LISTENER)
+    _watches[page] = watch
+    return watch
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE)  # add_script_tag would be blocked by the CSP
+    return page.evaluate(
+        """async (tags) => {
+          const results = await window.axe.run(document, {
+            runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+          });
+          return results.violations;
+        }""",
+        AXE_TAGS,
+    )
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"  * {' '.join(map(str, node['target']))}")
+            summary = node.get("failureSummary", "").replace("\n", "\n      ")
+            lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+# Interactive controls that must be at least 44 px tall (WCAG 2.5.5). Links inside running
+# text (a paragraph, a list item, a definition, a table cell) are exempt, as WCAG allows for
+# inline targets, unless they sit in a <nav> or are styled as buttons. A checkbox or radio
+# is measured with the row or label around it, which is what the finger actually hits.
+_SMALL_TARGETS = """
+(minimum) => {
+  const controls = document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, [role=button], summary"
+  );
+  const small = [];
+  for (const element of controls) {
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || element.getClientRects().length === 0) continue;
+    if (element.classList.contains("skip-link") && document.activeElement !== element) continue;
+    const isLink = element.tagName === "A";
+    const styledAsControl = element.matches(".button, nav a, [role=button]");
+    if (isLink && !styledAsControl && element.closest("p, li, dd, td, th, caption")) continue;
+    let target = element;
+    if (element.matches("input[type=checkbox], input[type=radio]")) {
+      target = element.closest("label, .field--check") || element;
+    }
+    const box = target.getBoundingClientRect();
+    if (box.height < minimum) {
+      const text = (element.innerText || element.getAttribute("aria-label") ||
+                    element.name || element.id || "").trim().slice(0, 40);
+      small.push(`${element.tagName.toLowerCase()} "${text}" is ${box.height.toFixed(1)} px tall`);
+    }
+  }
+  return small;
+}
+"""
+
+
+def check_page(page: Page, name: str) -> None:
+    """Assert what a careful reviewer would check on this page, at 375 and 1280 px."""
+    watch = _watches[page]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        violations = run_axe(page)
+        if violations:
+            problems.append(f"axe at {width} px:\n{format_violations(violations)}")
+        scroll_width, inner_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            problems.append(f"horizontal scroll at {width} px: {scroll_width} > {inner_width}")
+        if width == WIDTHS[0]:
+            small = page.evaluate(_SMALL_TARGETS, MIN_TARGET_PX)
+            if small:
+                problems.append(
+                    f"targets under {MIN_TARGET_PX} px at {width} px:\n  " + "\n  ".join(small)
+                )
+        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    # The document's own status is the test's business (the 404 page answers 404).
+    own_url = page.url.split("#", 1)[0]
+    errors = [
+        error
+        for error in watch.console_errors
+        if not (error.startswith("Failed to load resource") and f"({own_url})" in error)
+    ]
+    if errors:
+        problems.append("console errors:\n  " + "\n  ".join(errors))
+    if watch.csp_violations:
+        problems.append("CSP violations:\n  " + "\n  ".join(watch.csp_violations))
+    if watch.foreign_requests:
+        problems.append("requests to other hosts:\n  " + "\n  ".join(watch.foreign_requests))
+    assert not problems, f"{name}:\n" + "\n".join(problems)

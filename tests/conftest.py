@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -11,6 +13,8 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # WhiteNoise warns when STATIC_ROOT does not exist yet (a fresh checkout).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -101,11 +101,13 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under var/ by default, PostgreSQL in CI and production.
+_default_sqlite = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {
-    "default": parse_database_url(
-        "DATABASE_URL", env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-    )
+    "default": parse_database_url("DATABASE_URL", env_str("DATABASE_URL", _default_sqlite))
 }
+if not env_str("DATABASE_URL"):
+    # Zero-configuration default: a fresh checkout has no var/ yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

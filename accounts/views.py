@@ -56,6 +56,12 @@ class ConfirmEmailView(allauth_views.ConfirmEmailView):
 confirm_email = ConfirmEmailView.as_view()
 
 
+@require_safe
+def password_reset_done(request: HttpRequest) -> HttpResponse:
+    """After a new password: back to the login page, where the success message shows."""
+    return redirect("home")
+
+
 @login_required
 @require_safe
 def welcome(request: HttpRequest) -> HttpResponse:

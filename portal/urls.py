@@ -18,6 +18,11 @@ urlpatterns = [
         accounts_views.confirm_email,
         name="account_confirm_email",
     ),
+    path(
+        "comptes/password/reset/key/done/",
+        accounts_views.password_reset_done,
+        name="account_reset_password_from_key_done",
+    ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),

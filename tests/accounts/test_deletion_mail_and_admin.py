@@ -149,3 +149,27 @@ def test_staff_log_in_to_the_admin_by_email_and_find_users(client, agent, subscr
 
 def test_the_admin_path_is_configurable(settings):
     assert reverse("admin:index") == "/" + settings.ADMIN_PATH
+
+
+def test_the_retry_command_queues_due_emails_and_has_a_dry_run(capsys):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    email = OutgoingEmail.objects.create(
+        to="a@example.fr",
+        subject="s",
+        from_email="f",
+        text_body="corps",
+        status=OutgoingEmail.Status.FAILED,
+        attempts=1,
+        next_attempt_at=timezone.now(),
+    )
+    call_command("retry_emails", "--dry-run")
+    assert "1 email(s) due" in capsys.readouterr().out
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("retry_emails")
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT
+    assert mail.outbox[0].body == "corps"

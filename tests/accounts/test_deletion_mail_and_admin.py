@@ -173,3 +173,28 @@ def test_the_retry_command_queues_due_emails_and_has_a_dry_run(capsys):
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert mail.outbox[0].body == "corps"
+
+
+def test_with_the_database_queue_the_worker_delivers_the_email(client, settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.post(
+        "/comptes/signup/",
+        {"email": "file@example.fr", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert mail.outbox == []
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert [m.to for m in mail.outbox] == [["file@example.fr"]]
+
+
+def test_too_many_requests_for_a_new_activation_link_get_a_french_429(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "resend_activation": "2/m/ip"}
+    url = reverse("accounts:resend_activation")
+    for i in range(2):
+        client.post(url, {"email": f"x{i}@example.fr"})
+    response = client.post(url, {"email": "x@example.fr"})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in html(response)

@@ -175,6 +175,8 @@ def test_the_retry_command_queues_due_emails_and_has_a_dry_run(capsys):
     assert mail.outbox[0].body == "corps"
 
 
+# The worker closes its database connection when the batch ends: outside a test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_with_the_database_queue_the_worker_delivers_the_email(client, settings):
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult

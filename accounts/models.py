@@ -74,3 +74,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = UserManager.normalize_email(self.email)
+
+
+class OutgoingEmail(models.Model):
+    """One email on its way out, so that staff see delivery attempts and failures.
+
+    The body is erased once the email is delivered: it may hold an activation or reset
+    link, and nobody needs it afterwards.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, will retry")
+        ABANDONED = "abandoned", _("abandoned")
+
+    to = models.EmailField(_("recipient"), max_length=254, db_index=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    from_email = models.CharField(_("sender"), max_length=255)
+    text_body = models.TextField(_("text"), blank=True)
+    html_body = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set on the notice sent after an account is deleted: nothing of it may remain.
+    erase_on_delivery = models.BooleanField(_("erase on delivery"), default=False)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

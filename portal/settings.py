@@ -58,7 +58,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Form widgets rendered through TemplatesSetting (FORM_RENDERER) need its templates.
+    "django.forms",
     "django_tasks_db",
+    # Sign-up, activation, login, reset and account management (email-only accounts).
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -142,10 +148,80 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The Régie's rule (tutorial, section 1) as a validator, so that sign-up, reset, change,
+# createsuperuser and the admin all enforce it.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 7, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "accounts.validators.RegiePasswordValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Staff log in to the admin by email; allauth's backend serves the portal's forms.
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# The home page is the login page; after login the subscriber lands in their area.
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "accounts:welcome"
+
+# django-allauth: email-only accounts that must be activated by email.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Mail scanners open links before people do: a GET shows a "Confirmer" button, the POST
+# activates.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = True
+# A changed address replaces the old one only once the new one is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGOUT_ON_GET = False
+# The same answer whether or not an address has an account (sign-up, reset).
+ACCOUNT_PREVENT_ENUMERATION = True
+# None: the login form shows "Se souvenir de moi"; ticked keeps the session
+# SESSION_COOKIE_AGE (30 days), unticked ends it with the browser.
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# Rate limits live in the shared cache (CACHES), so they hold across processes.
+# Merged over allauth's defaults; ACCOUNT_RATE_LIMITS_ENABLED=0 only for load tests.
+ACCOUNT_RATE_LIMITS = (
+    {
+        "login_failed": "10/m/ip,5/5m/key",
+        "signup": "20/m/ip",
+        "confirm_email": "1/3m/key",
+        "reset_password": "20/m/ip,5/5m/key",
+        "reset_password_from_key": "20/m/ip",
+        "change_password": "5/m/user",
+        "manage_email": "10/m/user",
+        # Ours: "send me a new activation link" and account deletion.
+        "resend_activation": "10/10m/ip",
+        "delete_account": "5/10m/user",
+    }
+    if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
+    else False
+)
+# A reset link is valid 24 hours.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 
 # Internationalisation: French by default, source strings in English.
 LANGUAGE_CODE = "fr"
@@ -180,6 +256,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+# Logins that do not pass through the login form (after activation) end with the browser;
+# the login form's "Se souvenir de moi" overrides it either way.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_COOKIES = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -190,6 +269,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Security headers.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Client IP for rate limits: X-Forwarded-For is trusted only through our own proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_COOKIES)

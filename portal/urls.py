@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from accounts import views as accounts_views
 from portal import views
 
 urlpatterns = [
@@ -10,6 +11,20 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("mentions-legales/", views.legal, name="legal"),
     path("healthz", views.healthz, name="healthz"),
+    # Our sign-up view first: same path and name as allauth's, with the tutorial's message.
+    path("comptes/signup/", accounts_views.signup, name="account_signup"),
+    path(
+        "comptes/confirm-email/<str:key>/",
+        accounts_views.confirm_email,
+        name="account_confirm_email",
+    ),
+    path(
+        "comptes/password/reset/key/done/",
+        accounts_views.password_reset_done,
+        name="account_reset_password_from_key_done",
+    ),
+    path("comptes/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
@@ -17,6 +32,8 @@ handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"
+# allauth answers its rate limits through this handler (French page, Retry-After).
+handler429 = "portal.views.error_429"
 
 if settings.BENCHMARK_BASELINE:
     urlpatterns += [path("bench/baseline", views.baseline)]

@@ -1,14 +1,19 @@
 """Site-wide pages: home, about, contact, legal notice, health check and error pages."""
 
 import logging
+import math
 
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.forms import LoginForm
 from portal.identity import REGIE
 
 logger = logging.getLogger(__name__)
@@ -16,7 +21,20 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """The home page is the login page (tutorial): its form posts to allauth's login view."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    context = {
+        "form": LoginForm(request=request),
+        "redirect_field_name": REDIRECT_FIELD_NAME,
+        "redirect_field_value": next_url,
+    }
+    return render(request, "account/login.html", context)
 
 
 @require_safe
@@ -70,6 +88,27 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # a session) must not break the error page too.
     body = loader.get_template("errors/500.html").render({"regie": REGIE, "bare": True})
     return HttpResponse(body, status=500)
+
+
+def error_429(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Too many attempts (allauth's rate limits): say in French when to try again."""
+    minutes = max(1, math.ceil(longest_rate_limit_window() / 60))
+    response = render(request, "errors/429.html", {"retry_minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def longest_rate_limit_window() -> float:
+    from allauth.account import app_settings
+    from allauth.core.internal.ratelimit import parse_rates
+
+    windows = [
+        rate.duration
+        for rates in app_settings.RATE_LIMITS.values()
+        if rates
+        for rate in parse_rates(rates)
+    ]
+    return max(windows, default=60)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,0 +1,82 @@
+"""The portal's allauth adapter: mail goes through the task queue, French redirects."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from accounts.models import OutgoingEmail
+from accounts.tasks import queue_email
+from portal.identity import REGIE
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render the email now (in the request's language) and deliver it from a task."""
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "regie": REGIE,
+            "site_url": settings.SITE_URL,
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = str(content)
+        outgoing = OutgoingEmail.objects.create(
+            to=email,
+            subject=message.subject[:255],
+            from_email=message.from_email,
+            text_body=message.body,
+            html_body=html,
+        )
+        queue_email(outgoing)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """Each email in plain text and in HTML (the Régie's layout, no remote image)."""
+        message = super().render_mail(template_prefix, email, context, headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            paragraphs = [p.strip() for p in message.body.split("\n\n") if p.strip()]
+            html = render_to_string(
+                "account/email/_layout.html",
+                {"subject": message.subject, "paragraphs": paragraphs, "regie": REGIE},
+            )
+            message.attach_alternative(html, "text/html")
+        return message
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        # Sign-up says it its own way (SignupView), identically for a taken address.
+        if message_template == "account/messages/email_confirmation_sent.txt" and (
+            message_context or {}
+        ).get("signup"):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def get_from_email(self) -> str:
+        return settings.DEFAULT_FROM_EMAIL
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return True

@@ -1,0 +1,32 @@
+"""Queue again the emails whose delivery failed and whose next attempt is due.
+
+The database task backend retries on its own (``run_after``); this command is for
+backends that cannot defer (immediate) and for a cron safety net.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import OutgoingEmail
+from accounts.tasks import retry_due_emails
+
+
+class Command(BaseCommand):
+    help = "Queue again the failed emails whose next attempt is due."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Only count them.")
+
+    def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
+        if dry_run:
+            due = OutgoingEmail.objects.filter(
+                status=OutgoingEmail.Status.FAILED, next_attempt_at__lte=timezone.now()
+            ).count()
+            self.stdout.write(f"{due} email(s) due for another attempt (dry run).")
+            return
+        with transaction.atomic():
+            count = retry_due_emails()
+        self.stdout.write(f"{count} email(s) queued again.")

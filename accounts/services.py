@@ -1,0 +1,23 @@
+"""Multi-step operations on accounts, kept out of the views."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.models import OutgoingEmail
+
+User = get_user_model()
+
+
+@transaction.atomic
+def delete_account(user: "User") -> str:  # type: ignore[valid-type]
+    """Delete an account and every personal datum attached to it; returns its address.
+
+    Deleting the user cascades to everything that points at it: email addresses and
+    pending confirmations, admin log entries, and (once the contracts app lands) the
+    links between the account and payers. Emails still queued for the address go too.
+    The caller logs the person out and tells them.
+    """
+    email = user.email
+    OutgoingEmail.objects.filter(to__iexact=email).delete()
+    user.delete()
+    return email

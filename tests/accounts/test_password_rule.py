@@ -1,0 +1,109 @@
+"""The Régie's password rule: 7 characters, digit, lower, upper, special; no + or -."""
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from accounts.validators import RegiePasswordValidator
+
+
+def french_errors(password: str) -> list[str]:
+    with translation.override("fr"):
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            return [str(message) for message in error.messages]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Robinet!x", "au moins un chiffre"),
+        ("ROBINET7!", "au moins une lettre minuscule"),
+        ("robinet7!", "au moins une lettre majuscule"),
+        ("Robinet77", "au moins un caractère spécial"),
+        ("Rob7!a", "au moins 7 caractères"),
+        ("+Robinet7!", "ne doit contenir ni « + » ni « - »"),
+        ("Robi+net7!", "ne doit contenir ni « + » ni « - »"),
+        ("Robinet7!-", "ne doit contenir ni « + » ni « - »"),
+    ],
+    ids=[
+        "no-digit",
+        "no-lowercase",
+        "no-uppercase",
+        "no-special",
+        "six-chars",
+        "plus-first",
+        "plus-middle",
+        "minus-last",
+    ],
+)
+def test_it_names_each_unmet_rule_in_french(password, message):
+    errors = french_errors(password)
+    assert any(message in error for error in errors), errors
+
+
+def test_it_lists_every_unmet_rule_at_once():
+    errors = french_errors("abc")
+    joined = " ".join(errors)
+    for expected in ("7 caractères", "chiffre", "majuscule", "caractère spécial"):
+        assert expected in joined
+    assert len(errors) >= 4
+
+
+def test_plus_or_minus_alone_do_not_count_as_the_special_character():
+    errors = " ".join(french_errors("Robinet7+"))
+    assert "caractère spécial" in errors
+    assert "ni « + » ni « - »" in errors
+
+
+@pytest.mark.parametrize("password", ["Éléphant7!", "Château9?", "crème4BRÛLÉE#"])
+def test_it_accepts_accented_letters_as_letters(password):
+    assert french_errors(password) == []
+
+
+def test_accented_letters_are_not_special_characters():
+    assert any("caractère spécial" in e for e in french_errors("Éléphant7é"))
+
+
+@pytest.mark.parametrize("password", ["Robinet7!", "Tr3s_S€cret", "Eau&Source2026", "a B 1 ! x y"])
+def test_it_accepts_a_password_that_meets_the_rule(password):
+    assert french_errors(password) == []
+
+
+def test_common_passwords_are_still_refused():
+    # "Password1!" meets the rule's letter but is in Django's list of common passwords.
+    assert any("trop courant" in e for e in french_errors("Password1!"))
+
+
+def test_the_minimum_length_comes_from_the_settings(settings):
+    assert settings.PASSWORD_MIN_LENGTH == 7
+    validator = RegiePasswordValidator(min_length=10)
+    assert "length" in validator.unmet("Robinet7!")
+    assert validator.unmet("Robinet7!xy") == []
+
+
+def test_the_help_text_states_the_rule_in_french():
+    with translation.override("fr"):
+        text = RegiePasswordValidator().get_help_text()
+    assert "7 caractères minimum" in text
+    assert "« + » et « - » ne sont pas acceptés" in text
+
+
+@pytest.mark.django_db
+def test_the_admin_user_form_applies_the_rule():
+    from accounts.admin import UserCreationForm
+
+    with translation.override("fr"):
+        form = UserCreationForm(
+            {
+                "email": "agent@eauxdupaysdaix.fr",
+                "password1": "Robi-net7!",
+                "password2": "Robi-net7!",
+                "usable_password": "true",
+            }
+        )
+        assert not form.is_valid()
+        assert "ni « + » ni « - »" in str(form.errors)

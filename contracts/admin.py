@@ -1,0 +1,364 @@
+"""Staff admin of the billing data.
+
+The billing system is the source of readings, invoices and payments: they are read-only
+here. Payers and contracts can be corrected; a contract's key can be set or generated
+(shown once), never read back. Staff with ``contracts.import_billing`` can upload an export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import (
+    Contract,
+    Invoice,
+    InvoiceStatus,
+    MeterReading,
+    Payer,
+    Payment,
+    ServiceDocument,
+    generate_key,
+    normalize_key,
+)
+
+INLINE_LIMIT = 12
+
+
+class LatestFirstFormSet(BaseInlineFormSet):
+    """Only the latest rows of a long history: a 10-year contract page stays small."""
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[:INLINE_LIMIT]
+        return self._queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    formset = LatestFirstFormSet
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BillingSourceAdmin(admin.ModelAdmin):
+    """Rows owned by the billing system: viewable, not editable by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Payers -------------------------------------------------------------------------------
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    fields = ["number", "status", "street", "postcode", "city", "start_date", "end_date"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Payer)
+class PayerAdmin(admin.ModelAdmin):
+    list_display = ["reference", "name", "email", "phone"]
+    search_fields = ["reference", "name", "email"]
+    inlines = [ContractInline]
+
+
+# --- Contracts ----------------------------------------------------------------------------
+
+
+class ContractAdminForm(forms.ModelForm):
+    new_key = forms.CharField(
+        label=_("New key"),
+        required=False,
+        strip=True,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Type a key to replace the current one. It is stored only as a hash."),
+    )
+    generate_new_key = forms.BooleanField(
+        label=_("Generate a new key"),
+        required=False,
+        help_text=_(
+            "A random key is generated and shown once after saving, "
+            "to be printed on the next invoice."
+        ),
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "number",
+            "payer",
+            "status",
+            "start_date",
+            "end_date",
+            "street",
+            "postcode",
+            "city",
+            "meter_number",
+            "usage",
+            "payment_method",
+            "paperless",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("new_key") and data.get("generate_new_key"):
+            raise forms.ValidationError(_("Either type a key or generate one, not both."))
+        if (
+            data.get("new_key") is not None
+            and data.get("new_key")
+            and len(normalize_key(data["new_key"])) < 6
+        ):
+            self.add_error("new_key", _("A key has at least 6 characters."))
+        return data
+
+
+class ReadingInline(ReadOnlyInline):
+    model = MeterReading
+    fields = ["date", "index", "kind"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest meter readings")
+
+
+class InvoiceInline(ReadOnlyInline):
+    model = Invoice
+    fields = ["number", "issue_date", "due_date", "amount_incl_tax", "amount_due", "status"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest invoices")
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Invoice) -> str:
+        return obj.status.label
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["reference", "date", "amount", "method", "invoice"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest payments")
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    form = ContractAdminForm
+    list_display = ["number", "payer", "status", "street", "postcode", "city", "start_date"]
+    list_filter = ["status", "city", "paperless", "payment_method", "start_date", "end_date"]
+    search_fields = ["number", "street", "city", "postcode", "meter_number", "payer__name"]
+    list_select_related = ["payer"]
+    autocomplete_fields = ["payer"]
+    readonly_fields = ["key_state", "history"]
+    inlines = [ReadingInline, InvoiceInline, PaymentInline]
+    actions = ["generate_keys"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None) -> Any:
+        fieldsets: list[Any] = [
+            (None, {"fields": ["number", "payer", "status", "start_date", "end_date"]}),
+            (_("Service address"), {"fields": ["street", "postcode", "city", "meter_number"]}),
+            (_("Billing"), {"fields": ["usage", "payment_method", "paperless"]}),
+        ]
+        key_fields = ["key_state"]
+        if request.user.has_perm("contracts.set_contract_key"):
+            key_fields += ["new_key", "generate_new_key"]
+        fieldsets.append((_("Contract key"), {"fields": key_fields}))
+        if obj is not None:
+            fieldsets.append((_("History"), {"fields": ["history"]}))
+        return fieldsets
+
+    @admin.display(description=_("key"))
+    def key_state(self, obj: Contract) -> str:
+        return str(_("Set (stored as a hash)")) if obj.has_key else str(_("Not set"))
+
+    @admin.display(description=_("full history"))
+    def history(self, obj: Contract) -> str:
+        links = []
+        for model, count in (
+            (MeterReading, obj.readings.count()),
+            (Invoice, obj.invoices.count()),
+            (Payment, obj.payments.count()),
+        ):
+            url = reverse(f"admin:contracts_{model._meta.model_name}_changelist")
+            links.append(
+                format_html(
+                    '<a href="{}?contract__id__exact={}">{} ({})</a>',
+                    url,
+                    obj.pk,
+                    model._meta.verbose_name_plural,
+                    count,
+                )
+            )
+        return format_html(" · ".join(["{}"] * len(links)), *links)
+
+    def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
+        # The fields are always on the form class: check the permission, not just the layout.
+        may_set = request.user.has_perm("contracts.set_contract_key")
+        new_key = form.cleaned_data.get("new_key") if may_set else None
+        shown = None
+        if may_set and form.cleaned_data.get("generate_new_key"):
+            shown = generate_key()
+            obj.set_key(shown)
+        elif new_key:
+            obj.set_key(new_key)
+        super().save_model(request, obj, form, change)
+        if shown:
+            messages.warning(
+                request,
+                _(
+                    "New key of contract %(number)s: %(key)s — note it now, "
+                    "it will not be shown again."
+                )
+                % {"number": obj.number, "key": shown},
+            )
+        elif new_key:
+            messages.success(
+                request, _("The key of contract %(number)s was changed.") % {"number": obj.number}
+            )
+
+    @admin.action(description=_("Generate a new key"), permissions=["set_contract_key"])
+    def generate_keys(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
+        shown = []
+        for contract in queryset.order_by("number")[:100]:
+            key = generate_key()
+            contract.set_key(key)
+            contract.save(update_fields=["key_hash"])
+            shown.append(f"{contract.number} : {key}")
+        messages.warning(
+            request,
+            _("New keys, shown only once: %(keys)s") % {"keys": " ; ".join(shown)},
+        )
+
+    def has_set_contract_key_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("contracts.set_contract_key")
+
+
+# --- Billing history (read-only) ------------------------------------------------------------
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(BillingSourceAdmin):
+    list_display = ["contract", "date", "index", "consumption", "kind"]
+    list_filter = ["kind", "date"]
+    search_fields = ["contract__number"]
+    date_hierarchy = "date"
+    list_select_related = ["contract"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_consumption()
+
+    @admin.display(description=_("consumption (m³)"))
+    def consumption(self, obj: MeterReading) -> Any:
+        return getattr(obj, "consumption", None)
+
+
+class InvoiceStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return InvoiceStatus.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in InvoiceStatus.values:
+            return queryset.with_status().filter(status_code=self.value())
+        return queryset
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(BillingSourceAdmin):
+    list_display = [
+        "number",
+        "contract",
+        "issue_date",
+        "due_date",
+        "amount_incl_tax",
+        "amount_due",
+        "status_label",
+    ]
+    list_filter = [InvoiceStatusFilter, "issue_date", "due_date", "contract__city"]
+    search_fields = ["number", "contract__number"]
+    date_hierarchy = "issue_date"
+    list_select_related = ["contract"]
+    exclude = ["pdf"]
+    readonly_fields = ["pdf_link"]
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj: Invoice) -> str:
+        return obj.status.label
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: Invoice) -> str:
+        if not obj.pdf:
+            return "—"
+        url = reverse("admin:contracts_invoice_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="contracts_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The private PDF, for staff who may view invoices (never a public URL)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice, pk=pk)
+        if not invoice.pdf:
+            raise Http404
+        return FileResponse(
+            invoice.pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"facture-{invoice.number}.pdf",
+        )
+
+
+@admin.register(Payment)
+class PaymentAdmin(BillingSourceAdmin):
+    list_display = ["reference", "contract", "date", "amount", "method", "invoice"]
+    list_filter = ["method", "date"]
+    search_fields = ["reference", "contract__number", "invoice__number"]
+    date_hierarchy = "date"
+    list_select_related = ["contract", "invoice"]
+
+
+@admin.register(ServiceDocument)
+class ServiceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "applies_from"]
+    list_filter = ["kind", "applies_from"]
+    search_fields = ["title"]

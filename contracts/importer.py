@@ -1,0 +1,732 @@
+"""Import of the billing system's export (``manage.py import_billing`` and the admin upload).
+
+The export is a folder of ``;``-separated UTF-8 CSV files (see ``FILES``), any of which may
+be absent. The whole import runs in one transaction: if any row is invalid, nothing is
+written and every invalid row is reported as ``file:line: column: reason``. Rows are
+streamed in batches; for each batch one query fetches the existing rows, then new rows are
+bulk-created, changed rows bulk-updated and unchanged rows only counted, so re-importing
+the same export writes nothing. Only maps of payer reference / contract number → id are
+kept in memory.
+
+Known limits: a row repeated in two different batches of one big file is applied twice
+(the later wins) rather than reported; PDFs copied before a failed import stay in private
+storage, unreferenced (their names are content-addressed, so nothing points to a wrong file).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.db.models import F, Window
+from django.db.models.functions import Lag
+from django.utils.translation import gettext as _
+
+from contracts.models import (
+    Contract,
+    ContractStatus,
+    Invoice,
+    MeterReading,
+    Payer,
+    Payment,
+    PaymentMethod,
+    ReadingKind,
+    hash_key,
+    normalize_contract_number,
+    normalize_key,
+)
+
+BATCH_SIZE = 5000
+MAX_REPORTED_ERRORS = 1000
+PROGRESS_EVERY_SECONDS = 2.0
+
+# File name → (required columns, optional columns), in import order.
+FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "payers.csv": (("payer_ref", "name"), ("email", "phone", "address")),
+    "contracts.csv": (
+        ("contract_number", "payer_ref"),
+        (
+            "key",
+            "status",
+            "start_date",
+            "end_date",
+            "service_address",
+            "postcode",
+            "city",
+            "meter_number",
+            "usage",
+            "payment_method",
+            "paperless",
+        ),
+    ),
+    "readings.csv": (("contract_number", "date", "index_m3"), ("kind",)),
+    "invoices.csv": (
+        (
+            "invoice_number",
+            "contract_number",
+            "issue_date",
+            "due_date",
+            "amount_incl_tax",
+            "amount_due",
+        ),
+        ("period_start", "period_end", "volume_m3", "amount_excl_tax", "pdf"),
+    ),
+    "payments.csv": (
+        ("payment_ref", "contract_number", "date", "amount"),
+        ("invoice_number", "method"),
+    ),
+}
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FR_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_DECIMAL = re.compile(r"-?\d+(?:[.,]\d+)?")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+
+
+@dataclass
+class FileStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    stats: dict[str, FileStats] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.stats.values())
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            _("%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+            % {
+                "file": name,
+                "created": s.created,
+                "updated": s.updated,
+                "unchanged": s.unchanged,
+            }
+            for name, s in self.stats.items()
+        ]
+        rate = self.rows / self.seconds if self.seconds else 0
+        lines.append(
+            _("%(rows)s rows in %(seconds).1f s (%(rate)s rows/s)")
+            % {"rows": self.rows, "seconds": self.seconds, "rate": int(rate)}
+        )
+        return lines
+
+
+class Invalid(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+# --- Value parsers --------------------------------------------------------------------------
+
+
+def parse_date(value: str) -> datetime.date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``ValueError`` otherwise."""
+    if _ISO_DATE.fullmatch(value):
+        return datetime.date.fromisoformat(value)
+    match = _FR_DATE.fullmatch(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return datetime.date(year, month, day)
+    raise ValueError(value)
+
+
+def parse_decimal(value: str, places: int, *, max_digits: int = 12) -> Decimal:
+    """A decimal written with ``.`` or ``,``, with at most ``places`` decimals."""
+    if not _DECIMAL.fullmatch(value):
+        raise ValueError(value)
+    integer, _sep, decimals = value.lstrip("-").replace(",", ".").partition(".")
+    if len(decimals) > places or len(integer.lstrip("0")) > max_digits - places:
+        raise ValueError(value)
+    try:
+        return Decimal(value.replace(",", ".")).quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+
+
+class Row:
+    """One CSV row: typed accessors that raise ``Invalid`` with the column's name."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str:
+        value = self.values.get(column, "").strip()
+        if required and not value:
+            raise Invalid(column, _("required value is missing"))
+        if len(value) > max_length:
+            raise Invalid(column, _("too long (at most %(max)s characters)") % {"max": max_length})
+        return value
+
+    def date(self, column: str, *, required: bool = False) -> datetime.date | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise Invalid(
+                column,
+                _("invalid date %(value)s (expected YYYY-MM-DD or DD/MM/YYYY)") % {"value": value},
+            ) from None
+
+    def decimal(
+        self, column: str, places: int = 2, *, required: bool = False, positive: bool = False
+    ) -> Decimal | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            number = parse_decimal(value, places)
+        except ValueError:
+            raise Invalid(
+                column,
+                _("invalid number %(value)s (at most %(places)s decimals)")
+                % {"value": value, "places": places},
+            ) from None
+        if positive and number < 0:
+            raise Invalid(column, _("must not be negative"))
+        return number
+
+    def contract_number(self, column: str = "contract_number") -> str:
+        value = self.text(column, required=True)
+        try:
+            return normalize_contract_number(value)
+        except ValueError:
+            raise Invalid(
+                column,
+                _("invalid contract number %(value)s (expected 11301.11377.01)") % {"value": value},
+            ) from None
+
+    def choice(self, column: str, choices: type[models.TextChoices], default: str = "") -> str:
+        value = self.text(column).lower()
+        if not value:
+            return default
+        if value not in choices.values:
+            raise Invalid(
+                column,
+                _("invalid value %(value)s (expected one of: %(choices)s)")
+                % {"value": value, "choices": ", ".join(choices.values)},
+            )
+        return value
+
+
+# --- The importer -----------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    line: int
+    key: Any
+    values: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, float], None]
+
+
+class BillingImport:
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.directory = Path(directory).resolve()
+        self.dry_run = dry_run
+        self.progress = progress
+        self.batch_size = batch_size
+        self.report = ImportReport(dry_run=dry_run)
+        self.payer_ids: dict[str, int] = {}
+        self.contract_ids: dict[str, int] = {}
+        self.touched_contracts: set[int] = set()
+
+    # -- driver --
+
+    def run(self) -> ImportReport:
+        started = time.monotonic()
+        with transaction.atomic():
+            self.payer_ids = dict(Payer.objects.values_list("reference", "id"))
+            self.contract_ids = dict(Contract.objects.values_list("number", "id"))
+            for name, handler in (
+                ("payers.csv", self._payers),
+                ("contracts.csv", self._contracts),
+                ("readings.csv", self._readings),
+                ("invoices.csv", self._invoices),
+                ("payments.csv", self._payments),
+            ):
+                path = self.directory / name
+                if path.is_file():
+                    self.report.stats[name] = FileStats()
+                    self._import_file(name, path, handler)
+            if self.touched_contracts:
+                self._check_reading_order()
+            if self.dry_run or not self.report.ok:
+                transaction.set_rollback(True)
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def _error(self, file: str, line: int, column: str, reason: str) -> None:
+        self.report.add_error(RowError(file, line, column, reason))
+
+    def _read(self, name: str, path: Path) -> Iterator[tuple[int, Row]]:
+        required, optional = FILES[name]
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle, delimiter=";")
+                header = next(reader, None)
+                if header is None:
+                    return
+                columns = [c.strip().lower() for c in header]
+                missing = [c for c in required if c not in columns]
+                for column in missing:
+                    self._error(name, 1, column, _("required column is missing"))
+                if missing:
+                    return
+                wanted = [(i, c) for i, c in enumerate(columns) if c in required or c in optional]
+                for cells in reader:
+                    if not any(cell.strip() for cell in cells):
+                        continue
+                    values = {c: cells[i] if i < len(cells) else "" for i, c in wanted}
+                    yield reader.line_num, Row(values)
+        except UnicodeDecodeError:
+            self._error(name, 0, "-", _("the file is not valid UTF-8"))
+        except csv.Error as exc:
+            self._error(name, 0, "-", _("malformed CSV: %(error)s") % {"error": exc})
+
+    def _import_file(
+        self, name: str, path: Path, handler: Callable[[str, list[Record]], None]
+    ) -> None:
+        parse = getattr(self, f"_parse_{name.removesuffix('.csv')}")
+        stats = self.report.stats[name]
+        started = last = time.monotonic()
+        batch: list[Record] = []
+        seen: set[Any] = set()
+        for line, row in self._read(name, path):
+            stats.rows += 1
+            try:
+                record = parse(line, row)
+            except Invalid as exc:
+                self._error(name, line, exc.column, exc.reason)
+                continue
+            if record.key in seen:
+                self._error(name, line, "-", _("this row repeats an earlier row of the file"))
+                continue
+            seen.add(record.key)
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                handler(name, batch)
+                batch, seen = [], set()
+                now = time.monotonic()
+                if self.progress and now - last >= PROGRESS_EVERY_SECONDS:
+                    last = now
+                    self.progress(name, stats.rows, stats.rows / (now - started))
+        if batch:
+            handler(name, batch)
+        if self.progress:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            self.progress(name, stats.rows, stats.rows / elapsed)
+
+    def _upsert(
+        self,
+        name: str,
+        model: type[models.Model],
+        key_field: str,
+        records: list[Record],
+        compare: list[str],
+        prepare: Callable[[Record, dict[str, Any] | None], dict[str, Any] | None] | None = None,
+    ) -> list[models.Model]:
+        """Create new rows, update changed ones, count unchanged ones; return created."""
+        stats = self.report.stats[name]
+        existing = {
+            row[key_field]: row
+            for row in model.objects.filter(
+                **{f"{key_field}__in": [r.key for r in records]}
+            ).values("id", key_field, *compare)
+        }
+        to_create, to_update, changed_fields = [], [], set()
+        for record in records:
+            old = existing.get(record.key)
+            values = prepare(record, old) if prepare else record.values
+            if values is None:  # prepare reported an error
+                continue
+            if old is None:
+                to_create.append(model(**{key_field: record.key}, **values))
+                continue
+            changed = {f for f, v in values.items() if old[f] != v}
+            if not changed:
+                stats.unchanged += 1
+                continue
+            changed_fields |= changed
+            merged = {f: old[f] for f in compare} | values
+            to_update.append(model(id=old["id"], **{key_field: record.key}, **merged))
+        if to_create:
+            model.objects.bulk_create(to_create, batch_size=1000)
+            stats.created += len(to_create)
+        if to_update:
+            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+            stats.updated += len(to_update)
+        return to_create
+
+    # -- payers --
+
+    def _parse_payers(self, line: int, row: Row) -> Record:
+        email = row.text("email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise Invalid(
+                    "email", _("invalid email address %(value)s") % {"value": email}
+                ) from None
+        return Record(
+            line,
+            row.text("payer_ref", required=True, max_length=32),
+            {
+                "name": row.text("name", required=True),
+                "email": email,
+                "phone": row.text("phone", max_length=32),
+                "address": row.text("address", max_length=1000),
+            },
+        )
+
+    def _payers(self, name: str, records: list[Record]) -> None:
+        created = self._upsert(
+            name, Payer, "reference", records, ["name", "email", "phone", "address"]
+        )
+        self._remember_ids(Payer, "reference", created, self.payer_ids)
+
+    def _remember_ids(
+        self, model: type[models.Model], key_field: str, created: list[Any], into: dict[str, int]
+    ) -> None:
+        missing = [getattr(obj, key_field) for obj in created if obj.pk is None]
+        into.update({getattr(obj, key_field): obj.pk for obj in created if obj.pk is not None})
+        if missing:
+            into.update(
+                model.objects.filter(**{f"{key_field}__in": missing}).values_list(key_field, "id")
+            )
+
+    # -- contracts --
+
+    def _parse_contracts(self, line: int, row: Row) -> Record:
+        number = row.contract_number()
+        payer_ref = row.text("payer_ref", required=True, max_length=32)
+        payer_id = self.payer_ids.get(payer_ref)
+        if payer_id is None:
+            raise Invalid("payer_ref", _("unknown payer %(value)s") % {"value": payer_ref})
+        start, end = row.date("start_date"), row.date("end_date")
+        if start and end and end < start:
+            raise Invalid("end_date", _("the end date is before the start date"))
+        paperless = row.text("paperless").lower()
+        if paperless not in ("", "0", "1"):
+            raise Invalid(
+                "paperless", _("invalid value %(value)s (expected 0 or 1)") % {"value": paperless}
+            )
+        key = normalize_key(row.text("key", max_length=64))
+        if not key and number not in self.contract_ids:
+            raise Invalid("key", _("a key is required for a new contract"))
+        return Record(
+            line,
+            number,
+            {
+                "payer_id": payer_id,
+                "status": row.choice("status", ContractStatus, ContractStatus.ACTIVE),
+                "start_date": start,
+                "end_date": end,
+                "street": row.text("service_address"),
+                "postcode": row.text("postcode", max_length=10),
+                "city": row.text("city", max_length=100),
+                "meter_number": row.text("meter_number", max_length=32),
+                "usage": row.text("usage", max_length=64),
+                "payment_method": row.choice("payment_method", PaymentMethod),
+                "paperless": paperless == "1",
+            },
+            {"key": key},
+        )
+
+    def _contracts(self, name: str, records: list[Record]) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any]:
+            key = record.extra["key"]
+            values = dict(record.values)
+            # A new contract gets its key hashed; an existing one keeps its hash unless the
+            # export brings a different key (one Argon2 check: slow, so leave it empty).
+            if old is None or (
+                key and not (old["key_hash"] and check_password(key, old["key_hash"]))
+            ):
+                values["key_hash"] = hash_key(key)
+            return values
+
+        compare = [*records[0].values.keys(), "key_hash"]
+        created = self._upsert(name, Contract, "number", records, compare, prepare)
+        self._remember_ids(Contract, "number", created, self.contract_ids)
+
+    def _contract_id(self, row: Row) -> int:
+        number = row.contract_number()
+        contract_id = self.contract_ids.get(number)
+        if contract_id is None:
+            raise Invalid("contract_number", _("unknown contract %(value)s") % {"value": number})
+        return contract_id
+
+    # -- readings --
+
+    def _parse_readings(self, line: int, row: Row) -> Record:
+        contract_id = self._contract_id(row)
+        date = row.date("date", required=True)
+        values = {
+            "index": row.decimal("index_m3", 3, required=True, positive=True),
+            "kind": row.choice("kind", ReadingKind, ReadingKind.REAL),
+        }
+        return Record(line, (contract_id, date), values)
+
+    def _readings(self, name: str, records: list[Record]) -> None:
+        stats = self.report.stats[name]
+        contract_ids = {r.key[0] for r in records}
+        dates = {r.key[1] for r in records}
+        existing = {
+            (row["contract_id"], row["date"]): row
+            for row in MeterReading.objects.filter(
+                contract_id__in=contract_ids, date__in=dates
+            ).values("id", "contract_id", "date", "index", "kind")
+        }
+        to_create, to_update = [], []
+        for record in records:
+            contract_id, date = record.key
+            old = existing.get(record.key)
+            if old is None:
+                to_create.append(MeterReading(contract_id=contract_id, date=date, **record.values))
+            elif old["index"] != record.values["index"] or old["kind"] != record.values["kind"]:
+                to_update.append(
+                    MeterReading(id=old["id"], contract_id=contract_id, date=date, **record.values)
+                )
+            else:
+                stats.unchanged += 1
+                continue
+            self.touched_contracts.add(contract_id)
+        MeterReading.objects.bulk_create(to_create, batch_size=1000)
+        MeterReading.objects.bulk_update(to_update, ["index", "kind"], batch_size=500)
+        stats.created += len(to_create)
+        stats.updated += len(to_update)
+
+    def _check_reading_order(self) -> None:
+        """Report readings lower than the previous one of the same contract (one window
+        query per chunk of touched contracts), then find their lines in readings.csv."""
+        pairs: list[tuple[tuple[str, datetime.date], tuple[str, datetime.date], str]] = []
+        touched = sorted(self.touched_contracts)
+        for start in range(0, len(touched), 500):
+            rows = (
+                MeterReading.objects.filter(contract_id__in=touched[start : start + 500])
+                .annotate(
+                    previous_index=Window(
+                        Lag("index"), partition_by=[F("contract_id")], order_by=F("date").asc()
+                    ),
+                    previous_date=Window(
+                        Lag("date"), partition_by=[F("contract_id")], order_by=F("date").asc()
+                    ),
+                )
+                .filter(index__lt=F("previous_index"))
+                .values_list("contract__number", "date", "index", "previous_date", "previous_index")
+            )
+            for number, date, index, previous_date, previous_index in rows:
+                reason = _(
+                    "index %(index)s m³ is lower than the previous reading "
+                    "(%(previous)s m³ on %(date)s)"
+                ) % {
+                    "index": index,
+                    "previous": previous_index,
+                    "date": f"{previous_date:%d/%m/%Y}",
+                }
+                pairs.append(((number, date), (number, previous_date), reason))
+        if not pairs:
+            return
+        wanted = {key for pair in pairs for key in pair[:2]}
+        lines: dict[tuple[str, datetime.date], int] = {}
+        for line, row in self._read("readings.csv", self.directory / "readings.csv"):
+            try:
+                key = (row.contract_number(), row.date("date", required=True))
+            except Invalid:
+                continue
+            if key in wanted:
+                lines[key] = line
+        for current, previous, reason in pairs:
+            # The later reading is the suspect one; if only the earlier one comes from
+            # this export, report that row instead.
+            line = lines.get(current) or lines.get(previous) or 0
+            self._error("readings.csv", line, "index_m3", reason)
+
+    # -- invoices --
+
+    def _parse_invoices(self, line: int, row: Row) -> Record:
+        number = row.text("invoice_number", required=True, max_length=32)
+        contract_id = self._contract_id(row)
+        period_start, period_end = row.date("period_start"), row.date("period_end")
+        if period_start and period_end and period_end < period_start:
+            raise Invalid("period_end", _("the end of the period is before its start"))
+        values = {
+            "contract_id": contract_id,
+            "issue_date": row.date("issue_date", required=True),
+            "due_date": row.date("due_date", required=True),
+            "period_start": period_start,
+            "period_end": period_end,
+            "volume_m3": row.decimal("volume_m3", 3, positive=True),
+            "amount_excl_tax": row.decimal("amount_excl_tax"),
+            "amount_incl_tax": row.decimal("amount_incl_tax", required=True),
+            "amount_due": row.decimal("amount_due", required=True),
+        }
+        pdf = row.text("pdf", max_length=500)
+        extra = {}
+        if pdf:
+            source = self._pdf_source(pdf)
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+            safe = _SAFE_NAME.sub("_", number)
+            extra = {
+                "source": source,
+                "name": f"invoices/{values['issue_date']:%Y}/{safe}-{digest}.pdf",
+            }
+        return Record(line, number, values, extra)
+
+    def _pdf_source(self, relative: str) -> Path:
+        candidate = (self.directory / relative).resolve()
+        if not candidate.is_relative_to(self.directory):
+            raise Invalid(
+                "pdf", _("the path %(value)s leaves the export folder") % {"value": relative}
+            )
+        if not candidate.is_file():
+            raise Invalid("pdf", _("PDF file %(value)s not found") % {"value": relative})
+        with candidate.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                raise Invalid("pdf", _("%(value)s is not a PDF file") % {"value": relative})
+        return candidate
+
+    def _invoices(self, name: str, records: list[Record]) -> None:
+        def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any]:
+            values = dict(record.values)
+            target = record.extra.get("name")
+            if target:
+                values["pdf"] = target
+                if (
+                    (old is None or old["pdf"] != target)
+                    and not self.dry_run
+                    and not default_storage.exists(target)
+                ):
+                    with record.extra["source"].open("rb") as handle:
+                        saved = default_storage.save(target, File(handle))
+                    values["pdf"] = saved
+            elif old is not None:
+                values["pdf"] = old["pdf"]  # no PDF in this export: keep the one we have
+            else:
+                values["pdf"] = ""
+            return values
+
+        compare = [*records[0].values.keys(), "pdf"]
+        self._upsert(name, Invoice, "number", records, compare, prepare)
+
+    # -- payments --
+
+    def _parse_payments(self, line: int, row: Row) -> Record:
+        return Record(
+            line,
+            row.text("payment_ref", required=True, max_length=32),
+            {
+                "contract_id": self._contract_id(row),
+                "date": row.date("date", required=True),
+                "amount": row.decimal("amount", required=True),
+                "method": row.choice("method", PaymentMethod),
+            },
+            {"invoice_number": row.text("invoice_number", max_length=32)},
+        )
+
+    def _payments(self, name: str, records: list[Record]) -> None:
+        numbers = {r.extra["invoice_number"] for r in records if r.extra["invoice_number"]}
+        invoices = {
+            number: (invoice_id, contract_id)
+            for number, invoice_id, contract_id in Invoice.objects.filter(
+                number__in=numbers
+            ).values_list("number", "id", "contract_id")
+        }
+
+        def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any] | None:
+            values = dict(record.values)
+            number = record.extra["invoice_number"]
+            values["invoice_id"] = None
+            if number:
+                found = invoices.get(number)
+                if found is None:
+                    self._error(
+                        name,
+                        record.line,
+                        "invoice_number",
+                        _("unknown invoice %(value)s") % {"value": number},
+                    )
+                    return None
+                if found[1] != values["contract_id"]:
+                    self._error(
+                        name,
+                        record.line,
+                        "invoice_number",
+                        _("invoice %(value)s belongs to another contract") % {"value": number},
+                    )
+                    return None
+                values["invoice_id"] = found[0]
+            return values
+
+        compare = [*records[0].values.keys(), "invoice_id"]
+        self._upsert(name, Payment, "reference", records, compare, prepare)
+
+
+def import_billing(
+    directory: Path | str, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    """Import the export in ``directory``; see the module docstring for the rules."""
+    return BillingImport(directory, dry_run=dry_run, progress=progress).run()

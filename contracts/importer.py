@@ -192,6 +192,11 @@ def parse_decimal(value: str, places: int, *, max_digits: int = 12) -> Decimal:
         raise ValueError(value) from exc
 
 
+def _m3(value: Any) -> str:
+    """A volume as written in French (SQLite hands window results back as floats)."""
+    return f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}".replace(".", ",")
+
+
 class Row:
     """One CSV row: typed accessors that raise ``Invalid`` with the column's name."""
 
@@ -583,8 +588,8 @@ class BillingImport:
                     "index %(index)s m³ is lower than the previous reading "
                     "(%(previous)s m³ on %(date)s)"
                 ) % {
-                    "index": index,
-                    "previous": previous_index,
+                    "index": _m3(index),
+                    "previous": _m3(previous_index),
                     "date": f"{previous_date:%d/%m/%Y}",
                 }
                 pairs.append(((number, date), (number, previous_date), reason))

@@ -90,9 +90,9 @@ FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_FR_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
-_DECIMAL = re.compile(r"-?\d+(?:[.,]\d+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FR_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -295,6 +295,8 @@ class BillingImport:
         self.payer_ids: dict[str, int] = {}
         self.contract_ids: dict[str, int] = {}
         self.touched_contracts: set[int] = set()
+        # Keys of rows found invalid, so rows referring to them say so instead of "unknown".
+        self.rejected: dict[str, set[str]] = {"payer": set(), "contract": set(), "invoice": set()}
 
     # -- driver --
 
@@ -363,6 +365,7 @@ class BillingImport:
                 record = parse(line, row)
             except Invalid as exc:
                 self._error(name, line, exc.column, exc.reason)
+                self._reject(name, row)
                 continue
             if record.key in seen:
                 self._error(name, line, "-", _("this row repeats an earlier row of the file"))
@@ -381,6 +384,32 @@ class BillingImport:
         if self.progress:
             elapsed = max(time.monotonic() - started, 1e-6)
             self.progress(name, stats.rows, stats.rows / elapsed)
+
+    def _reject(self, name: str, row: Row) -> None:
+        kind, column = {
+            "payers.csv": ("payer", "payer_ref"),
+            "contracts.csv": ("contract", "contract_number"),
+            "invoices.csv": ("invoice", "invoice_number"),
+        }.get(name, ("", ""))
+        if kind and len(self.rejected[kind]) < 100_000:
+            value = row.values.get(column, "").strip()
+            try:
+                value = normalize_contract_number(value) if kind == "contract" else value
+            except ValueError:
+                return
+            self.rejected[kind].add(value)
+
+    def _unknown(self, column: str, kind: str, value: str) -> Invalid:
+        if value in self.rejected[kind]:
+            return Invalid(
+                column, _("%(value)s is itself invalid in this export") % {"value": value}
+            )
+        messages = {
+            "payer": _("unknown payer %(value)s"),
+            "contract": _("unknown contract %(value)s"),
+            "invoice": _("unknown invoice %(value)s"),
+        }
+        return Invalid(column, messages[kind] % {"value": value})
 
     def _upsert(
         self,
@@ -468,7 +497,7 @@ class BillingImport:
         payer_ref = row.text("payer_ref", required=True, max_length=32)
         payer_id = self.payer_ids.get(payer_ref)
         if payer_id is None:
-            raise Invalid("payer_ref", _("unknown payer %(value)s") % {"value": payer_ref})
+            raise self._unknown("payer_ref", "payer", payer_ref)
         start, end = row.date("start_date"), row.date("end_date")
         if start and end and end < start:
             raise Invalid("end_date", _("the end date is before the start date"))
@@ -521,7 +550,7 @@ class BillingImport:
         number = row.contract_number()
         contract_id = self.contract_ids.get(number)
         if contract_id is None:
-            raise Invalid("contract_number", _("unknown contract %(value)s") % {"value": number})
+            raise self._unknown("contract_number", "contract", number)
         return contract_id
 
     # -- readings --
@@ -712,7 +741,7 @@ class BillingImport:
                         name,
                         record.line,
                         "invoice_number",
-                        _("unknown invoice %(value)s") % {"value": number},
+                        self._unknown("invoice_number", "invoice", number).reason,
                     )
                     return None
                 if found[1] != values["contract_id"]:

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 # Contract numbers and keys
 # ---------------------------------------------------------------------------------------
 
-# Five digits, five digits, two digits; between the groups any run of spaces, dots,
+# Five digits, five digits, two digits (ASCII only); between the groups any run of spaces, dots,
 # dashes, slashes or underscores (what people type from a paper invoice), or nothing.
-_NUMBER_RE = re.compile(r"(\d{5})[\s./_-]*(\d{5})[\s./_-]*(\d{2})")
+_NUMBER_RE = re.compile(r"([0-9]{5})[ \t./_-]*([0-9]{5})[ \t./_-]*([0-9]{2})")
 
 # Alphabet of generated keys: upper-case letters and digits without look-alikes
 # (no 0/O, 1/I/L, 5/S, 2/Z, 8/B), so a key read off paper is typed right the first time.

@@ -7,6 +7,8 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -16,10 +18,12 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from contracts.importer import UploadRejected, extract_upload, import_billing
 from contracts.models import (
     Contract,
     Invoice,
@@ -71,6 +75,35 @@ class BillingSourceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class BillingImportForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files of the export"),
+        help_text=_(
+            "The CSV files (payers.csv, contracts.csv, readings.csv, invoices.csv, "
+            "payments.csv) and the invoice PDFs, or one zip file holding them."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the files without importing them"), required=False
+    )
 
 
 # --- Payers -------------------------------------------------------------------------------
@@ -261,6 +294,57 @@ class ContractAdmin(admin.ModelAdmin):
 
     def has_set_contract_key_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("contracts.set_contract_key")
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="contracts_contract_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("contracts.import_billing"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload the billing export: same validation and report as the command."""
+        if not request.user.has_perm("contracts.import_billing"):
+            raise PermissionDenied
+        report = None
+        form = BillingImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
+                try:
+                    extract_upload(form.cleaned_data["files"], Path(folder))
+                except UploadRejected as exc:
+                    form.add_error("files", str(exc))
+                else:
+                    report = import_billing(folder, dry_run=form.cleaned_data["dry_run"])
+            if report is not None and not report.ok:
+                messages.error(
+                    request,
+                    _("%(count)s invalid rows: nothing was imported.")
+                    % {"count": report.error_count},
+                )
+            elif report is not None and report.dry_run:
+                messages.info(request, _("Dry run: the export is valid, nothing was written."))
+            elif report is not None:
+                messages.success(request, _("Import finished."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import the billing export"),
+            "opts": self.opts,
+            "form": form,
+            "report": report,
+            "more_errors": report.error_count - len(report.errors) if report else 0,
+        }
+        return TemplateResponse(request, "admin/contracts/import_billing.html", context)
 
 
 # --- Billing history (read-only) ------------------------------------------------------------

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, needed by FORM_RENDERER = TemplatesSetting (admin forms).
+    "django.forms",
     "django_tasks_db",
 ]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import re
 import shutil
@@ -24,7 +25,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
@@ -94,7 +95,7 @@ FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FR_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
-_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+_DECIMAL = re.compile(r"(-?)([0-9]+)(?:[.,]([0-9]+))?")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -170,28 +171,27 @@ class Invalid(Exception):
 # --- Value parsers --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)  # exports repeat the same few dates on many rows
 def parse_date(value: str) -> datetime.date:
     """``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``ValueError`` otherwise."""
-    if _ISO_DATE.fullmatch(value):
-        return datetime.date.fromisoformat(value)
-    match = _FR_DATE.fullmatch(value)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        return datetime.date(year, month, day)
+    if len(value) == 10:
+        if value[4] == "-" and value[7] == "-" and _ISO_DATE.fullmatch(value):
+            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        if value[2] == "/" and value[5] == "/" and _FR_DATE.fullmatch(value):
+            return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
     raise ValueError(value)
 
 
 def parse_decimal(value: str, places: int, *, max_digits: int = 12) -> Decimal:
     """A decimal written with ``.`` or ``,``, with at most ``places`` decimals."""
-    if not _DECIMAL.fullmatch(value):
+    match = _DECIMAL.fullmatch(value)
+    if not match:
         raise ValueError(value)
-    integer, _sep, decimals = value.lstrip("-").replace(",", ".").partition(".")
+    sign, integer, decimals = match.groups(default="")
     if len(decimals) > places or len(integer.lstrip("0")) > max_digits - places:
         raise ValueError(value)
-    try:
-        return Decimal(value.replace(",", ".")).quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation as exc:
-        raise ValueError(value) from exc
+    # Built from text with exactly `places` decimals: no float, no quantize needed.
+    return Decimal(f"{sign}{integer}.{decimals.ljust(places, '0')}")
 
 
 def _m3(value: Any) -> str:
@@ -199,14 +199,28 @@ def _m3(value: Any) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}".replace(".", ",")
 
 
+@functools.cache
+def _choice_values(choices: type[models.TextChoices]) -> frozenset[str]:
+    return frozenset(choices.values)
+
+
 class Row:
     """One CSV row: typed accessors that raise ``Invalid`` with the column's name."""
 
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
+    __slots__ = ("cells", "positions")
+
+    def __init__(self, cells: list[str], positions: dict[str, int]) -> None:
+        self.cells = cells
+        self.positions = positions  # column name → index in cells (known columns only)
+
+    def raw(self, column: str) -> str:
+        position = self.positions.get(column)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position]
 
     def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str:
-        value = self.values.get(column, "").strip()
+        value = self.raw(column).strip()
         if required and not value:
             raise Invalid(column, _("required value is missing"))
         if len(value) > max_length:
@@ -257,13 +271,57 @@ class Row:
         value = self.text(column).lower()
         if not value:
             return default
-        if value not in choices.values:
+        if value not in _choice_values(choices):
             raise Invalid(
                 column,
                 _("invalid value %(value)s (expected one of: %(choices)s)")
                 % {"value": value, "choices": ", ".join(choices.values)},
             )
         return value
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert new rows (dicts of attribute → value, all with the same keys).
+
+    PostgreSQL gets them through COPY (several times faster than INSERT for big exports);
+    other databases through bulk_create.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    attnames = list(rows[0])
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in attnames)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[name] for name in attnames])
+
+
+def fetch_existing(
+    model: type[models.Model], key_field: str, keys: list[Any], fields: list[str]
+) -> list[dict[str, Any]]:
+    """Rows of ``model`` whose ``key_field`` is in ``keys``, as dicts of id, key and fields.
+
+    On PostgreSQL the keys travel as one array parameter (``= ANY(%s)``) rather than
+    thousands of placeholders, which psycopg would have to parse on every batch.
+    """
+    names = ["id", key_field, *fields]
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(**{f"{key_field}__in": keys}).values(*names))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    key_column = qn(model._meta.get_field(key_field).column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {key_column} = ANY(%s)",  # noqa: S608 - names from the model
+            [keys],
+        )
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- The importer -----------------------------------------------------------------------------
@@ -297,6 +355,7 @@ class BillingImport:
         self.payer_ids: dict[str, int] = {}
         self.contract_ids: dict[str, int] = {}
         self.touched_contracts: set[int] = set()
+        self._ids_by_raw_number: dict[str, int] = {}
         # Keys of rows found invalid, so rows referring to them say so instead of "unknown".
         self.rejected: dict[str, set[str]] = {"payer": set(), "contract": set(), "invoice": set()}
 
@@ -342,12 +401,11 @@ class BillingImport:
                     self._error(name, 1, column, _("required column is missing"))
                 if missing:
                     return
-                wanted = [(i, c) for i, c in enumerate(columns) if c in required or c in optional]
+                positions = {c: i for i, c in enumerate(columns) if c in required or c in optional}
                 for cells in reader:
-                    if not any(cell.strip() for cell in cells):
+                    if not any(cells) or not "".join(cells).strip():
                         continue
-                    values = {c: cells[i] if i < len(cells) else "" for i, c in wanted}
-                    yield reader.line_num, Row(values)
+                    yield reader.line_num, Row(cells, positions)
         except UnicodeDecodeError:
             self._error(name, 0, "-", _("the file is not valid UTF-8"))
         except csv.Error as exc:
@@ -394,7 +452,7 @@ class BillingImport:
             "invoices.csv": ("invoice", "invoice_number"),
         }.get(name, ("", ""))
         if kind and len(self.rejected[kind]) < 100_000:
-            value = row.values.get(column, "").strip()
+            value = row.raw(column).strip()
             try:
                 value = normalize_contract_number(value) if kind == "contract" else value
             except ValueError:
@@ -421,14 +479,12 @@ class BillingImport:
         records: list[Record],
         compare: list[str],
         prepare: Callable[[Record, dict[str, Any] | None], dict[str, Any] | None] | None = None,
-    ) -> list[models.Model]:
+    ) -> list[dict[str, Any]]:
         """Create new rows, update changed ones, count unchanged ones; return created."""
         stats = self.report.stats[name]
         existing = {
             row[key_field]: row
-            for row in model.objects.filter(
-                **{f"{key_field}__in": [r.key for r in records]}
-            ).values("id", key_field, *compare)
+            for row in fetch_existing(model, key_field, [r.key for r in records], compare)
         }
         to_create, to_update, changed_fields = [], [], set()
         for record in records:
@@ -437,7 +493,7 @@ class BillingImport:
             if values is None:  # prepare reported an error
                 continue
             if old is None:
-                to_create.append(model(**{key_field: record.key}, **values))
+                to_create.append({key_field: record.key, **values})
                 continue
             changed = {f for f, v in values.items() if old[f] != v}
             if not changed:
@@ -447,7 +503,7 @@ class BillingImport:
             merged = {f: old[f] for f in compare} | values
             to_update.append(model(id=old["id"], **{key_field: record.key}, **merged))
         if to_create:
-            model.objects.bulk_create(to_create, batch_size=1000)
+            insert_rows(model, to_create)
             stats.created += len(to_create)
         if to_update:
             model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
@@ -483,13 +539,16 @@ class BillingImport:
         self._remember_ids(Payer, "reference", created, self.payer_ids)
 
     def _remember_ids(
-        self, model: type[models.Model], key_field: str, created: list[Any], into: dict[str, int]
+        self,
+        model: type[models.Model],
+        key_field: str,
+        created: list[dict[str, Any]],
+        into: dict[str, int],
     ) -> None:
-        missing = [getattr(obj, key_field) for obj in created if obj.pk is None]
-        into.update({getattr(obj, key_field): obj.pk for obj in created if obj.pk is not None})
-        if missing:
+        keys = [row[key_field] for row in created]
+        if keys:
             into.update(
-                model.objects.filter(**{f"{key_field}__in": missing}).values_list(key_field, "id")
+                model.objects.filter(**{f"{key_field}__in": keys}).values_list(key_field, "id")
             )
 
     # -- contracts --
@@ -549,10 +608,16 @@ class BillingImport:
         self._remember_ids(Contract, "number", created, self.contract_ids)
 
     def _contract_id(self, row: Row) -> int:
+        raw = row.raw("contract_number")
+        contract_id = self._ids_by_raw_number.get(raw)
+        if contract_id is not None:  # the same number as typed before: skip normalising
+            return contract_id
         number = row.contract_number()
         contract_id = self.contract_ids.get(number)
         if contract_id is None:
             raise self._unknown("contract_number", "contract", number)
+        if len(self._ids_by_raw_number) < 2_000_000:
+            self._ids_by_raw_number[raw] = contract_id
         return contract_id
 
     # -- readings --
@@ -570,18 +635,32 @@ class BillingImport:
         stats = self.report.stats[name]
         contract_ids = {r.key[0] for r in records}
         dates = {r.key[1] for r in records}
-        existing = {
-            (row["contract_id"], row["date"]): row
-            for row in MeterReading.objects.filter(
-                contract_id__in=contract_ids, date__in=dates
-            ).values("id", "contract_id", "date", "index", "kind")
-        }
+        if connection.vendor == "postgresql":
+            # Exactly the (contract, date) pairs of the batch, in one parameterised query.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, contract_id, date, index, kind FROM contracts_meterreading "
+                    "WHERE (contract_id, date) IN "
+                    "(SELECT * FROM unnest(%s::bigint[], %s::date[]))",
+                    [[r.key[0] for r in records], [r.key[1] for r in records]],
+                )
+                rows = [
+                    dict(zip(("id", "contract_id", "date", "index", "kind"), row, strict=True))
+                    for row in cursor.fetchall()
+                ]
+        else:
+            rows = list(
+                MeterReading.objects.filter(contract_id__in=contract_ids, date__in=dates).values(
+                    "id", "contract_id", "date", "index", "kind"
+                )
+            )
+        existing = {(row["contract_id"], row["date"]): row for row in rows}
         to_create, to_update = [], []
         for record in records:
             contract_id, date = record.key
             old = existing.get(record.key)
             if old is None:
-                to_create.append(MeterReading(contract_id=contract_id, date=date, **record.values))
+                to_create.append({"contract_id": contract_id, "date": date, **record.values})
             elif old["index"] != record.values["index"] or old["kind"] != record.values["kind"]:
                 to_update.append(
                     MeterReading(id=old["id"], contract_id=contract_id, date=date, **record.values)
@@ -590,8 +669,9 @@ class BillingImport:
                 stats.unchanged += 1
                 continue
             self.touched_contracts.add(contract_id)
-        MeterReading.objects.bulk_create(to_create, batch_size=1000)
-        MeterReading.objects.bulk_update(to_update, ["index", "kind"], batch_size=500)
+        insert_rows(MeterReading, to_create)
+        if to_update:
+            MeterReading.objects.bulk_update(to_update, ["index", "kind"], batch_size=500)
         stats.created += len(to_create)
         stats.updated += len(to_update)
 

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -359,11 +359,19 @@ class MeterReadingAdmin(BillingSourceAdmin):
     list_select_related = ["contract"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_consumption()
+        # A correlated subquery (one index lookup per row shown) rather than the window of
+        # with_consumption(), which would number every reading of the table for one page.
+        previous = (
+            MeterReading.objects.filter(contract=OuterRef("contract"), date__lt=OuterRef("date"))
+            .order_by("-date")
+            .values("index")[:1]
+        )
+        return super().get_queryset(request).annotate(previous_index=Subquery(previous))
 
     @admin.display(description=_("consumption (m³)"))
     def consumption(self, obj: MeterReading) -> Any:
-        return getattr(obj, "consumption", None)
+        previous = getattr(obj, "previous_index", None)
+        return None if previous is None else obj.index - previous
 
 
 class InvoiceStatusFilter(admin.SimpleListFilter):
@@ -423,13 +431,7 @@ class InvoiceAdmin(BillingSourceAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         invoice = get_object_or_404(Invoice, pk=pk)
-        if not invoice.pdf:
-            raise Http404
-        return FileResponse(
-            invoice.pdf.open("rb"),
-            content_type="application/pdf",
-            filename=f"facture-{invoice.number}.pdf",
-        )
+        return _pdf_response(invoice.pdf, f"facture-{invoice.number}.pdf")
 
 
 @admin.register(Payment)
@@ -441,8 +443,60 @@ class PaymentAdmin(BillingSourceAdmin):
     list_select_related = ["contract", "invoice"]
 
 
+class ServiceDocumentForm(forms.ModelForm):
+    class Meta:
+        model = ServiceDocument
+        fields = ["kind", "title", "applies_from", "pdf"]
+        widgets = {"pdf": forms.FileInput(attrs={"accept": "application/pdf"})}
+
+    def clean_pdf(self) -> Any:
+        pdf = self.cleaned_data.get("pdf")
+        if pdf and hasattr(pdf, "read") and not getattr(pdf, "_committed", False):
+            head = pdf.read(5)
+            pdf.seek(0)
+            if head != b"%PDF-":
+                raise forms.ValidationError(_("The file is not a PDF."))
+        return pdf
+
+
 @admin.register(ServiceDocument)
 class ServiceDocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "applies_from"]
+    form = ServiceDocumentForm
+    list_display = ["title", "kind", "applies_from", "pdf_link"]
     list_filter = ["kind", "applies_from"]
     search_fields = ["title"]
+    readonly_fields = ["pdf_link"]
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: ServiceDocument) -> str:
+        if not obj.pk or not obj.pdf:
+            return "—"
+        url = reverse("admin:contracts_servicedocument_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="contracts_servicedocument_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(ServiceDocument, pk=pk)
+        return _pdf_response(document.pdf, f"{document.kind}-{document.applies_from}.pdf")
+
+
+def _pdf_response(field: Any, filename: str) -> HttpResponse:
+    """A private PDF for staff; 404 when the file is gone rather than a 500."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="application/pdf", filename=filename)

@@ -344,3 +344,33 @@ def test_a_non_utf8_file_is_reported(client, agent):
     response = client.post(reverse(IMPORT_URL), {"files": handle})
     assert response.status_code == 200
     assert "UTF-8" in response.text
+
+
+def test_the_readings_list_shows_consumption(client, superuser, history):
+    client.force_login(superuser)
+    response = client.get(url(MeterReading, "changelist"))
+    assert response.status_code == 200
+    assert "60,500" in response.text or "60.500" in response.text
+
+
+def test_a_service_document_must_be_a_pdf(client, superuser):
+    client.force_login(superuser)
+    fake = io.BytesIO(b"<html></html>")
+    fake.name = "reglement.pdf"
+    response = client.post(
+        url(ServiceDocument, "add"),
+        {"kind": "regulations", "title": "Règlement", "applies_from": "01/01/2025", "pdf": fake},
+    )
+    assert response.status_code == 200
+    assert "Le fichier n’est pas un PDF." in response.text
+    real = io.BytesIO(PDF)
+    real.name = "reglement.pdf"
+    response = client.post(
+        url(ServiceDocument, "add"),
+        {"kind": "regulations", "title": "Règlement", "applies_from": "01/01/2025", "pdf": real},
+    )
+    assert response.status_code == 302
+    document = ServiceDocument.objects.get()
+    pdf_url = reverse("admin:contracts_servicedocument_pdf", args=[document.pk])
+    assert pdf_url in client.get(url(ServiceDocument, "change", document.pk)).text
+    assert b"".join(client.get(pdf_url).streaming_content).startswith(b"%PDF-")

@@ -7,6 +7,7 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -37,6 +39,7 @@ from contracts.models import (
 )
 
 INLINE_LIMIT = 12
+logger = logging.getLogger(__name__)
 
 
 class LatestFirstFormSet(BaseInlineFormSet):
@@ -325,7 +328,14 @@ class ContractAdmin(admin.ModelAdmin):
                 except UploadRejected as exc:
                     form.add_error("files", str(exc))
                 else:
-                    report = import_billing(folder, dry_run=form.cleaned_data["dry_run"])
+                    try:
+                        report = import_billing(folder, dry_run=form.cleaned_data["dry_run"])
+                    except DatabaseError:
+                        # Rolled back; validation should have caught it, but never a 500.
+                        logger.exception("billing import failed in the database")
+                        form.add_error(
+                            None, _("The database refused the import: nothing was imported.")
+                        )
             if report is not None and not report.ok:
                 messages.error(
                     request,

@@ -230,6 +230,8 @@ class Row:
             return value
         if len(value) > max_length:
             raise Invalid(column, _("too long (at most %(max)s characters)") % {"max": max_length})
+        if "\x00" in value:  # PostgreSQL refuses NUL in text
+            raise Invalid(column, _("invalid character (NUL)"))
         return value
 
     def date(self, column: str, *, required: bool = False) -> datetime.date | None:
@@ -394,6 +396,7 @@ class BillingImport:
 
     def _read(self, name: str, path: Path) -> Iterator[tuple[int, Row]]:
         required, optional = FILES[name]
+        line = 1
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 reader = csv.reader(handle, delimiter=";")
@@ -408,13 +411,15 @@ class BillingImport:
                     return
                 positions = {c: i for i, c in enumerate(columns) if c in required or c in optional}
                 for cells in reader:
+                    line = reader.line_num
                     if not any(cells) or not "".join(cells).strip():
                         continue
-                    yield reader.line_num, Row(cells, positions)
+                    yield line, Row(cells, positions)
         except UnicodeDecodeError:
-            self._error(name, 0, "-", _("the file is not valid UTF-8"))
+            # Decoding runs ahead of the csv reader: the bad byte is at or after this line.
+            self._error(name, line + 1, "-", _("the file is not valid UTF-8"))
         except csv.Error as exc:
-            self._error(name, 0, "-", _("malformed CSV: %(error)s") % {"error": exc})
+            self._error(name, line + 1, "-", _("malformed CSV: %(error)s") % {"error": exc})
 
     def _import_file(
         self, name: str, path: Path, handler: Callable[[str, list[Record]], None]

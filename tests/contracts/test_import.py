@@ -302,3 +302,43 @@ def test_the_command_fails_on_errors(tmp_path, capsys):
     with pytest.raises(CommandError, match="rien n’a été importé"):
         call_command("import_billing", str(export))
     assert "payers.csv:2: name:" in capsys.readouterr().err
+
+
+def test_a_repeated_row_and_a_nul_character_are_reported(tmp_path):
+    errors = errors_of(
+        tmp_path,
+        payers_csv="payer_ref;name\nP001;Marie\nP002;Jean\x00\nP001;Marie bis\n",
+    )
+    assert "payers.csv:3: name: caractère invalide (NUL)" in errors
+    assert "payers.csv:4: -: cette ligne répète une ligne précédente du fichier" in errors
+
+
+def test_a_payment_cannot_settle_another_contracts_invoice(tmp_path):
+    errors = errors_of(
+        tmp_path,
+        payments_csv="payment_ref;contract_number;invoice_number;date;amount\n"
+        "R1;22201.00042.01;F2023-1;2023-08-01;1\n",
+    )
+    assert errors == [
+        "payments.csv:2: invoice_number: la facture F2023-1 appartient à un autre contrat"
+    ]
+
+
+def test_a_changed_reading_is_updated(tmp_path):
+    import_billing(write_export(tmp_path / "first"))
+    readings = GOOD["readings.csv"].replace("200.125;remote", "201;real")
+    report = import_billing(write_export(tmp_path / "second", readings_csv=readings))
+    assert report.ok, report.errors
+    assert report.stats["readings.csv"].updated == 1
+    assert report.stats["readings.csv"].unchanged == 3
+    reading = MeterReading.objects.get(date=datetime.date(2024, 1, 10))
+    assert (reading.index, reading.kind) == (Decimal("201.000"), "real")
+
+
+def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "payers.csv").write_bytes("payer_ref;name\nP1;Hélène\n".encode("latin-1"))
+    report = import_billing(export)
+    assert str(report.errors[0]).startswith("payers.csv:")
+    assert "UTF-8" in str(report.errors[0])

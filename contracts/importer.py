@@ -55,6 +55,7 @@ from contracts.models import (
 BATCH_SIZE = 5000
 MAX_REPORTED_ERRORS = 1000
 PROGRESS_EVERY_SECONDS = 2.0
+ANALYZE_EVERY_ROWS = 100_000
 
 # File name → (required columns, optional columns), in import order.
 FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -331,6 +332,36 @@ def fetch_existing(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _decreasing_readings(contract_ids: list[int]) -> list[tuple[Any, ...]]:
+    """(number, date, index, previous date, previous index) of readings lower than the
+    previous reading of the same contract, among these contracts."""
+    if connection.vendor == "postgresql":
+        # The ORM would wrap the window in a subquery joined to contracts; this plain form
+        # is several times faster on a freshly loaded table.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.number, r.date, r.index, r.previous_date, r.previous_index FROM ("
+                " SELECT contract_id, date, index,"
+                "  lag(index) OVER w AS previous_index, lag(date) OVER w AS previous_date"
+                " FROM contracts_meterreading WHERE contract_id = ANY(%s)"
+                " WINDOW w AS (PARTITION BY contract_id ORDER BY date)"
+                ") r JOIN contracts_contract c ON c.id = r.contract_id"
+                " WHERE r.index < r.previous_index",
+                [contract_ids],
+            )
+            return cursor.fetchall()
+    by_date = {"partition_by": [F("contract_id")], "order_by": F("date").asc()}
+    return list(
+        MeterReading.objects.filter(contract_id__in=contract_ids)
+        .annotate(
+            previous_index=Window(Lag("index"), **by_date),
+            previous_date=Window(Lag("date"), **by_date),
+        )
+        .filter(index__lt=F("previous_index"))
+        .values_list("contract__number", "date", "index", "previous_date", "previous_index")
+    )
+
+
 # --- The importer -----------------------------------------------------------------------------
 
 
@@ -363,6 +394,7 @@ class BillingImport:
         self.contract_ids: dict[str, int] = {}
         self.touched_contracts: set[int] = set()
         self._ids_by_raw_number: dict[str, int] = {}
+        self._created_since_analyze: dict[type[models.Model], int] = {}
         # Keys of rows found invalid, so rows referring to them say so instead of "unknown".
         self.rejected: dict[str, set[str]] = {"payer": set(), "contract": set(), "invoice": set()}
 
@@ -455,6 +487,20 @@ class BillingImport:
             elapsed = max(time.monotonic() - started, 1e-6)
             self.progress(name, stats.rows, stats.rows / elapsed)
 
+    def _insert(self, model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+        insert_rows(model, rows)
+        if connection.vendor != "postgresql":
+            return
+        # A table loaded from empty keeps the planner's "empty table" estimates until
+        # autovacuum runs, long after this transaction: refresh them as it grows, so the
+        # per-batch lookups and the final reading check use their indexes.
+        created = self._created_since_analyze.get(model, 0) + len(rows)
+        if created >= ANALYZE_EVERY_ROWS:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            created = 0
+        self._created_since_analyze[model] = created
+
     def _reject(self, name: str, row: Row) -> None:
         kind, column = {
             "payers.csv": ("payer", "payer_ref"),
@@ -514,7 +560,7 @@ class BillingImport:
             merged = {f: old[f] for f in compare} | values
             to_update.append(model(id=old["id"], **{key_field: record.key}, **merged))
         if to_create:
-            insert_rows(model, to_create)
+            self._insert(model, to_create)
             stats.created += len(to_create)
         if to_update:
             model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
@@ -680,7 +726,7 @@ class BillingImport:
                 stats.unchanged += 1
                 continue
             self.touched_contracts.add(contract_id)
-        insert_rows(MeterReading, to_create)
+        self._insert(MeterReading, to_create)
         if to_update:
             MeterReading.objects.bulk_update(to_update, ["index", "kind"], batch_size=500)
         stats.created += len(to_create)
@@ -691,20 +737,9 @@ class BillingImport:
         query per chunk of touched contracts), then find their lines in readings.csv."""
         pairs: list[tuple[tuple[str, datetime.date], tuple[str, datetime.date], str]] = []
         touched = sorted(self.touched_contracts)
-        for start in range(0, len(touched), 500):
-            rows = (
-                MeterReading.objects.filter(contract_id__in=touched[start : start + 500])
-                .annotate(
-                    previous_index=Window(
-                        Lag("index"), partition_by=[F("contract_id")], order_by=F("date").asc()
-                    ),
-                    previous_date=Window(
-                        Lag("date"), partition_by=[F("contract_id")], order_by=F("date").asc()
-                    ),
-                )
-                .filter(index__lt=F("previous_index"))
-                .values_list("contract__number", "date", "index", "previous_date", "previous_index")
-            )
+        chunk = 5000 if connection.vendor == "postgresql" else 500
+        for start in range(0, len(touched), chunk):
+            rows = _decreasing_readings(touched[start : start + chunk])
             for number, date, index, previous_date, previous_index in rows:
                 reason = _(
                     "index %(index)s m³ is lower than the previous reading "

@@ -184,9 +184,16 @@ class ContractAdminForm(forms.ModelForm):
 
 class ReadingInline(ReadOnlyInline):
     model = MeterReading
-    fields = ["date", "index", "kind"]
+    fields = ["date", "index", "consumption", "kind"]
     readonly_fields = fields
     verbose_name_plural = _("Latest meter readings")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_consumption()
+
+    @admin.display(description=_("consumption (m³)"))
+    def consumption(self, obj: MeterReading) -> Any:
+        return getattr(obj, "consumption", None)
 
 
 class InvoiceInline(ReadOnlyInline):
@@ -205,6 +212,9 @@ class PaymentInline(ReadOnlyInline):
     fields = ["reference", "date", "amount", "method", "invoice"]
     readonly_fields = fields
     verbose_name_plural = _("Latest payments")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("invoice")
 
 
 @admin.register(Contract)

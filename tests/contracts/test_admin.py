@@ -374,3 +374,23 @@ def test_a_service_document_must_be_a_pdf(client, superuser):
     pdf_url = reverse("admin:contracts_servicedocument_pdf", args=[document.pk])
     assert pdf_url in client.get(url(ServiceDocument, "change", document.pk)).text
     assert b"".join(client.get(pdf_url).streaming_content).startswith(b"%PDF-")
+
+
+def test_the_contract_page_needs_a_bounded_number_of_queries(
+    client, superuser, history, django_assert_max_num_queries
+):
+    import datetime
+
+    for i in range(30):
+        Payment.objects.create(
+            reference=f"RX{i}",
+            contract=history,
+            invoice=Invoice.objects.get(),
+            date=datetime.date(2024, 3, 1),
+            amount=1,
+        )
+    client.force_login(superuser)
+    with django_assert_max_num_queries(40):
+        response = client.get(url(Contract, "change", history.pk))
+    assert response.status_code == 200
+    assert "60,500" in response.text or "60.500" in response.text  # consumption in the inline

@@ -183,6 +183,7 @@ def main() -> None:
             )
             for line in report.summary_lines()[:-1]:
                 print("   ", line)
+            print("    phases:", ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items()))
     print(
         f"key hashing (Argon2, settings.PASSWORD_HASHERS[0]): {key_seconds * 1000:.0f} ms "
         f"per new or changed key"

@@ -1,0 +1,522 @@
+"""Staff admin of the billing data.
+
+The billing system is the source of readings, invoices and payments: they are read-only
+here. Payers and contracts can be corrected; a contract's key can be set or generated
+(shown once), never read back. Staff with ``contracts.import_billing`` can upload an export.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.forms.models import BaseInlineFormSet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from contracts.importer import UploadRejected, extract_upload, import_billing
+from contracts.models import (
+    Contract,
+    Invoice,
+    InvoiceStatus,
+    MeterReading,
+    Payer,
+    Payment,
+    ServiceDocument,
+    generate_key,
+    normalize_key,
+)
+
+INLINE_LIMIT = 12
+logger = logging.getLogger(__name__)
+
+
+class LatestFirstFormSet(BaseInlineFormSet):
+    """Only the latest rows of a long history: a 10-year contract page stays small."""
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[:INLINE_LIMIT]
+        return self._queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    formset = LatestFirstFormSet
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BillingSourceAdmin(admin.ModelAdmin):
+    """Rows owned by the billing system: viewable, not editable by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class BillingImportForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files of the export"),
+        help_text=_(
+            "The CSV files (payers.csv, contracts.csv, readings.csv, invoices.csv, "
+            "payments.csv) and the invoice PDFs, or one zip file holding them."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the files without importing them"), required=False
+    )
+
+
+# --- Payers -------------------------------------------------------------------------------
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    fields = ["number", "status", "street", "postcode", "city", "start_date", "end_date"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Payer)
+class PayerAdmin(admin.ModelAdmin):
+    list_display = ["reference", "name", "email", "phone"]
+    search_fields = ["reference", "name", "email"]
+    inlines = [ContractInline]
+
+
+# --- Contracts ----------------------------------------------------------------------------
+
+
+class ContractAdminForm(forms.ModelForm):
+    new_key = forms.CharField(
+        label=_("New key"),
+        required=False,
+        strip=True,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Type a key to replace the current one. It is stored only as a hash."),
+    )
+    generate_new_key = forms.BooleanField(
+        label=_("Generate a new key"),
+        required=False,
+        help_text=_(
+            "A random key is generated and shown once after saving, "
+            "to be printed on the next invoice."
+        ),
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "number",
+            "payer",
+            "status",
+            "start_date",
+            "end_date",
+            "street",
+            "postcode",
+            "city",
+            "meter_number",
+            "usage",
+            "payment_method",
+            "paperless",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("new_key") and data.get("generate_new_key"):
+            raise forms.ValidationError(_("Either type a key or generate one, not both."))
+        if (
+            data.get("new_key") is not None
+            and data.get("new_key")
+            and len(normalize_key(data["new_key"])) < 6
+        ):
+            self.add_error("new_key", _("A key has at least 6 characters."))
+        return data
+
+
+class ReadingInline(ReadOnlyInline):
+    model = MeterReading
+    fields = ["date", "index", "consumption", "kind"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest meter readings")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_consumption()
+
+    @admin.display(description=_("consumption (m³)"))
+    def consumption(self, obj: MeterReading) -> Any:
+        return getattr(obj, "consumption", None)
+
+
+class InvoiceInline(ReadOnlyInline):
+    model = Invoice
+    fields = ["number", "issue_date", "due_date", "amount_incl_tax", "amount_due", "status"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest invoices")
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Invoice) -> str:
+        return obj.status.label
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["reference", "date", "amount", "method", "invoice"]
+    readonly_fields = fields
+    verbose_name_plural = _("Latest payments")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("invoice")
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    form = ContractAdminForm
+    list_display = ["number", "payer", "status", "street", "postcode", "city", "start_date"]
+    list_filter = ["status", "city", "paperless", "payment_method", "start_date", "end_date"]
+    search_fields = ["number", "street", "city", "postcode", "meter_number", "payer__name"]
+    list_select_related = ["payer"]
+    autocomplete_fields = ["payer"]
+    readonly_fields = ["key_state", "history"]
+    inlines = [ReadingInline, InvoiceInline, PaymentInline]
+    actions = ["generate_keys"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None) -> Any:
+        fieldsets: list[Any] = [
+            (None, {"fields": ["number", "payer", "status", "start_date", "end_date"]}),
+            (_("Service address"), {"fields": ["street", "postcode", "city", "meter_number"]}),
+            (_("Billing"), {"fields": ["usage", "payment_method", "paperless"]}),
+        ]
+        key_fields = ["key_state"]
+        if request.user.has_perm("contracts.set_contract_key"):
+            key_fields += ["new_key", "generate_new_key"]
+        fieldsets.append((_("Contract key"), {"fields": key_fields}))
+        if obj is not None:
+            fieldsets.append((_("History"), {"fields": ["history"]}))
+        return fieldsets
+
+    @admin.display(description=_("key"))
+    def key_state(self, obj: Contract) -> str:
+        return str(_("Set (stored as a hash)")) if obj.has_key else str(_("Not set"))
+
+    @admin.display(description=_("full history"))
+    def history(self, obj: Contract) -> str:
+        links = []
+        for model, count in (
+            (MeterReading, obj.readings.count()),
+            (Invoice, obj.invoices.count()),
+            (Payment, obj.payments.count()),
+        ):
+            url = reverse(f"admin:contracts_{model._meta.model_name}_changelist")
+            links.append(
+                format_html(
+                    '<a href="{}?contract__id__exact={}">{} ({})</a>',
+                    url,
+                    obj.pk,
+                    model._meta.verbose_name_plural,
+                    count,
+                )
+            )
+        return format_html(" · ".join(["{}"] * len(links)), *links)
+
+    def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
+        # The fields are always on the form class: check the permission, not just the layout.
+        may_set = request.user.has_perm("contracts.set_contract_key")
+        new_key = form.cleaned_data.get("new_key") if may_set else None
+        shown = None
+        if may_set and form.cleaned_data.get("generate_new_key"):
+            shown = generate_key()
+            obj.set_key(shown)
+        elif new_key:
+            obj.set_key(new_key)
+        super().save_model(request, obj, form, change)
+        if shown:
+            messages.warning(
+                request,
+                _(
+                    "New key of contract %(number)s: %(key)s — note it now, "
+                    "it will not be shown again."
+                )
+                % {"number": obj.number, "key": shown},
+            )
+        elif new_key:
+            messages.success(
+                request, _("The key of contract %(number)s was changed.") % {"number": obj.number}
+            )
+
+    @admin.action(description=_("Generate a new key"), permissions=["set_contract_key"])
+    def generate_keys(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
+        shown = []
+        for contract in queryset.order_by("number")[:100]:
+            key = generate_key()
+            contract.set_key(key)
+            contract.save(update_fields=["key_hash"])
+            shown.append(f"{contract.number} : {key}")
+        messages.warning(
+            request,
+            _("New keys, shown only once: %(keys)s") % {"keys": " ; ".join(shown)},
+        )
+
+    def has_set_contract_key_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("contracts.set_contract_key")
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="contracts_contract_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("contracts.import_billing"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload the billing export: same validation and report as the command."""
+        if not request.user.has_perm("contracts.import_billing"):
+            raise PermissionDenied
+        report = None
+        form = BillingImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
+                try:
+                    extract_upload(form.cleaned_data["files"], Path(folder))
+                except UploadRejected as exc:
+                    form.add_error("files", str(exc))
+                else:
+                    try:
+                        report = import_billing(folder, dry_run=form.cleaned_data["dry_run"])
+                    except DatabaseError:
+                        # Rolled back; validation should have caught it, but never a 500.
+                        logger.exception("billing import failed in the database")
+                        form.add_error(
+                            None, _("The database refused the import: nothing was imported.")
+                        )
+            if report is not None and not report.ok:
+                messages.error(
+                    request,
+                    _("%(count)s invalid rows: nothing was imported.")
+                    % {"count": report.error_count},
+                )
+            elif report is not None and report.dry_run:
+                messages.info(request, _("Dry run: the export is valid, nothing was written."))
+            elif report is not None:
+                messages.success(request, _("Import finished."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import the billing export"),
+            "opts": self.opts,
+            "form": form,
+            "report": report,
+            "more_errors": report.error_count - len(report.errors) if report else 0,
+        }
+        return TemplateResponse(request, "admin/contracts/import_billing.html", context)
+
+
+# --- Billing history (read-only) ------------------------------------------------------------
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(BillingSourceAdmin):
+    list_display = ["contract", "date", "index", "consumption", "kind"]
+    list_filter = ["kind", "date"]
+    search_fields = ["contract__number"]
+    date_hierarchy = "date"
+    list_select_related = ["contract"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # A correlated subquery (one index lookup per row shown) rather than the window of
+        # with_consumption(), which would number every reading of the table for one page.
+        previous = (
+            MeterReading.objects.filter(contract=OuterRef("contract"), date__lt=OuterRef("date"))
+            .order_by("-date")
+            .values("index")[:1]
+        )
+        return super().get_queryset(request).annotate(previous_index=Subquery(previous))
+
+    @admin.display(description=_("consumption (m³)"))
+    def consumption(self, obj: MeterReading) -> Any:
+        previous = getattr(obj, "previous_index", None)
+        return None if previous is None else obj.index - previous
+
+
+class InvoiceStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return InvoiceStatus.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in InvoiceStatus.values:
+            return queryset.with_status().filter(status_code=self.value())
+        return queryset
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(BillingSourceAdmin):
+    list_display = [
+        "number",
+        "contract",
+        "issue_date",
+        "due_date",
+        "amount_incl_tax",
+        "amount_due",
+        "status_label",
+    ]
+    list_filter = [InvoiceStatusFilter, "issue_date", "due_date", "contract__city"]
+    search_fields = ["number", "contract__number"]
+    date_hierarchy = "issue_date"
+    list_select_related = ["contract"]
+    exclude = ["pdf"]
+    readonly_fields = ["pdf_link"]
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj: Invoice) -> str:
+        return obj.status.label
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: Invoice) -> str:
+        if not obj.pdf:
+            return "—"
+        url = reverse("admin:contracts_invoice_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="contracts_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The private PDF, for staff who may view invoices (never a public URL)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice, pk=pk)
+        return _pdf_response(invoice.pdf, f"facture-{invoice.number}.pdf")
+
+
+@admin.register(Payment)
+class PaymentAdmin(BillingSourceAdmin):
+    list_display = ["reference", "contract", "date", "amount", "method", "invoice"]
+    list_filter = ["method", "date"]
+    search_fields = ["reference", "contract__number", "invoice__number"]
+    date_hierarchy = "date"
+    list_select_related = ["contract", "invoice"]
+
+
+class ServiceDocumentForm(forms.ModelForm):
+    class Meta:
+        model = ServiceDocument
+        fields = ["kind", "title", "applies_from", "pdf"]
+        widgets = {"pdf": forms.FileInput(attrs={"accept": "application/pdf"})}
+
+    def clean_pdf(self) -> Any:
+        pdf = self.cleaned_data.get("pdf")
+        if pdf and hasattr(pdf, "read") and not getattr(pdf, "_committed", False):
+            head = pdf.read(5)
+            pdf.seek(0)
+            if head != b"%PDF-":
+                raise forms.ValidationError(_("The file is not a PDF."))
+        return pdf
+
+
+@admin.register(ServiceDocument)
+class ServiceDocumentAdmin(admin.ModelAdmin):
+    form = ServiceDocumentForm
+    list_display = ["title", "kind", "applies_from", "pdf_link"]
+    list_filter = ["kind", "applies_from"]
+    search_fields = ["title"]
+    readonly_fields = ["pdf_link"]
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: ServiceDocument) -> str:
+        if not obj.pk or not obj.pdf:
+            return "—"
+        url = reverse("admin:contracts_servicedocument_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="contracts_servicedocument_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(ServiceDocument, pk=pk)
+        return _pdf_response(document.pdf, f"{document.kind}-{document.applies_from}.pdf")
+
+
+def _pdf_response(field: Any, filename: str) -> HttpResponse:
+    """A private PDF for staff; 404 when the file is gone rather than a 500."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="application/pdf", filename=filename)

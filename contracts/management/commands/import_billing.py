@@ -1,0 +1,48 @@
+"""manage.py import_billing DIR [--dry-run]: load the billing system's export."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from contracts.importer import import_billing
+
+
+class Command(BaseCommand):
+    help = "Import the billing system's CSV export (all-or-nothing, idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("directory", type=Path, help="Folder holding the CSV files.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report without writing."
+        )
+
+    def handle(self, *args: Any, directory: Path, dry_run: bool, **options: Any) -> None:
+        if not directory.is_dir():
+            raise CommandError(_("%(path)s is not a folder.") % {"path": directory})
+
+        def progress(name: str, rows: int, rate: float) -> None:
+            self.stdout.write(
+                _("%(file)s: %(rows)s rows (%(rate)s rows/s)")
+                % {"file": name, "rows": rows, "rate": int(rate)}
+            )
+
+        report = import_billing(directory, dry_run=dry_run, progress=progress)
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.error_count > len(report.errors):
+            self.stderr.write(
+                _("… and %(count)s more errors.")
+                % {"count": report.error_count - len(report.errors)}
+            )
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if not report.ok:
+            raise CommandError(
+                _("%(count)s invalid rows: nothing was imported.") % {"count": report.error_count}
+            )
+        if dry_run:
+            self.stdout.write(_("Dry run: the export is valid, nothing was written."))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Import finished.")))

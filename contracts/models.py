@@ -1,0 +1,446 @@
+"""What the Régie's billing system knows: payers, contracts, readings, invoices, payments.
+
+The billing system is the source of truth; rows arrive through ``manage.py import_billing``
+(see ``contracts.importer``) or, for fixes, through the staff admin. Derived facts
+(consumption between readings, the status of an invoice) are computed, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models.functions import Lag
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# ---------------------------------------------------------------------------------------
+# Contract numbers and keys
+# ---------------------------------------------------------------------------------------
+
+# Five digits, five digits, two digits (ASCII only); between the groups any run of spaces, dots,
+# dashes, slashes or underscores (what people type from a paper invoice), or nothing.
+_NUMBER_RE = re.compile(r"([0-9]{5})[ \t./_-]*([0-9]{5})[ \t./_-]*([0-9]{2})")
+
+# Alphabet of generated keys: upper-case letters and digits without look-alikes
+# (no 0/O, 1/I/L, 5/S, 2/Z, 8/B), so a key read off paper is typed right the first time.
+KEY_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+KEY_LENGTH = 8
+
+
+def normalize_contract_number(raw: str) -> str:
+    """The canonical ``NNNNN.NNNNN.NN`` form of a contract number, or ``ValueError``.
+
+    Accepts ``11301.11377.01``, ``113011137701``, ``11301 11377 01``, ``11301-11377/01``…
+    and rejects anything else (letters, wrong number of digits, separators inside a group).
+    """
+    match = _NUMBER_RE.fullmatch((raw or "").strip())
+    if not match:
+        raise ValueError(f"invalid contract number: {raw!r}")
+    return ".".join(match.groups())
+
+
+def validate_contract_number(value: str) -> None:
+    try:
+        canonical = normalize_contract_number(value)
+    except ValueError:
+        canonical = None
+    if canonical != value:
+        raise ValidationError(
+            _("Enter a contract number in the form 11301.11377.01."), code="invalid"
+        )
+
+
+def normalize_key(raw: str) -> str:
+    """What is hashed and compared: the key without surrounding or inner blanks.
+
+    Keys are compared case-insensitively: they are printed in capitals, and phones
+    capitalise (or not) what people type.
+    """
+    return "".join((raw or "").split()).upper()
+
+
+def generate_key(length: int = KEY_LENGTH) -> str:
+    """A new random key, to be printed on the next invoice."""
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(length))
+
+
+def hash_key(raw: str) -> str:
+    """The salted hash stored for a key (Argon2, the first of PASSWORD_HASHERS)."""
+    return make_password(normalize_key(raw))
+
+
+# ---------------------------------------------------------------------------------------
+# Choices
+# ---------------------------------------------------------------------------------------
+
+
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class PaymentMethod(models.TextChoices):
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    MONTHLY_PLAN = "monthly_plan", _("Monthly direct debit plan")
+    CARD = "card", _("Bank card")
+    TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class ReadingKind(models.TextChoices):
+    REAL = "real", _("Read by the Régie")
+    ESTIMATED = "estimated", _("Estimated")
+    SELF = "self", _("Self-read")
+    REMOTE = "remote", _("Remote reading")
+
+
+class InvoiceStatus(models.TextChoices):
+    PAID = "paid", _("Paid")
+    TO_PAY = "to_pay", _("To pay")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class DocumentKind(models.TextChoices):
+    REGULATIONS = "regulations", _("Service regulations")
+    TARIFFS = "tariffs", _("Tariffs")
+
+
+# ---------------------------------------------------------------------------------------
+# Payers
+# ---------------------------------------------------------------------------------------
+
+
+class Payer(models.Model):
+    """The person or body billed (redevable); owns one or more contracts."""
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.TextField(_("billing address"), blank=True)
+
+    class Meta:
+        verbose_name = _("payer")
+        verbose_name_plural = _("payers")
+        ordering = ["name", "reference"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"
+
+
+# ---------------------------------------------------------------------------------------
+# Contracts
+# ---------------------------------------------------------------------------------------
+
+
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def for_payers(self, payers: Iterable[Payer | int] | models.QuerySet) -> ContractQuerySet:
+        """Contracts of these payers (instances, ids or a queryset of payers)."""
+        if isinstance(payers, models.QuerySet):
+            return self.filter(payer__in=payers)
+        ids = [p.pk if isinstance(p, Payer) else p for p in payers]
+        return self.filter(payer_id__in=ids)
+
+    def active(self) -> ContractQuerySet:
+        return self.filter(status=ContractStatus.ACTIVE)
+
+    def by_number(self, raw: str) -> ContractQuerySet:
+        """The contract with this number as typed (any accepted form), or none."""
+        try:
+            return self.filter(number=normalize_contract_number(raw))
+        except ValueError:
+            return self.none()
+
+
+class Contract(models.Model):
+    """One water supply at one address (contrat d'abonnement)."""
+
+    number = models.CharField(
+        _("contract number"),
+        max_length=14,
+        unique=True,
+        validators=[validate_contract_number],
+        help_text=_("In the form 11301.11377.01."),
+    )
+    payer = models.ForeignKey(
+        Payer, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    # Only a salted hash; the key itself is never stored nor shown again.
+    key_hash = models.CharField(_("key hash"), max_length=256, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContractStatus, default=ContractStatus.ACTIVE
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    street = models.CharField(_("service address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    meter_number = models.CharField(_("meter number"), max_length=32, blank=True)
+    usage = models.CharField(_("usage"), max_length=64, blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=16, choices=PaymentMethod, blank=True
+    )
+    paperless = models.BooleanField(_("paperless billing"), default=False)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["number"]
+        indexes = [
+            models.Index(fields=["payer", "number"], name="contract_payer_idx"),
+            models.Index(fields=["city"], name="contract_city_idx"),
+        ]
+        permissions = [
+            ("set_contract_key", _("Can set or generate a contract key")),
+            ("import_billing", _("Can import the billing system export")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def service_address(self) -> str:
+        town = " ".join(part for part in (self.postcode, self.city) if part)
+        return ", ".join(part for part in (self.street, town) if part)
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.key_hash)
+
+    def set_key(self, raw: str) -> None:
+        """Store the hash of a key (call ``save()`` afterwards)."""
+        if not normalize_key(raw):
+            raise ValueError("a contract key cannot be empty")
+        self.key_hash = hash_key(raw)
+
+    def check_key(self, raw: str) -> bool:
+        """Whether ``raw`` (as typed: blanks and case do not matter) is this contract's key.
+
+        Constant-time; a contract without a key accepts none.
+        """
+        key = normalize_key(raw)
+        if not self.key_hash or not key:
+            # Spend the same time as a real check, so timing tells nothing.
+            make_password(key or "x")
+            return False
+        return check_password(key, self.key_hash)
+
+    def regulations_in_force(self, on: datetime.date | None = None) -> ServiceDocument | None:
+        return ServiceDocument.objects.in_force(on=on, kind=DocumentKind.REGULATIONS)
+
+
+# ---------------------------------------------------------------------------------------
+# Meter readings
+# ---------------------------------------------------------------------------------------
+
+
+class MeterReadingQuerySet(models.QuerySet["MeterReading"]):
+    def with_consumption(self) -> MeterReadingQuerySet:
+        """Readings annotated with ``previous_index`` and ``consumption`` (m³ since the
+        previous reading of the same contract; ``None`` for the first one).
+
+        One query: a window function over each contract's readings. Filters applied
+        after this call do not change which reading counts as previous.
+        """
+        previous = Window(Lag("index"), partition_by=[F("contract_id")], order_by=F("date").asc())
+        return self.annotate(previous_index=previous).annotate(
+            consumption=F("index") - F("previous_index")
+        )
+
+
+class MeterReading(models.Model):
+    """The cumulative index read on a contract's meter at a date."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="readings"
+    )
+    date = models.DateField(_("date"))
+    index = models.DecimalField(_("index (m³)"), max_digits=12, decimal_places=3)
+    kind = models.CharField(_("kind"), max_length=16, choices=ReadingKind, default=ReadingKind.REAL)
+
+    objects = MeterReadingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
+        ordering = ["contract", "-date"]
+        constraints = [
+            # Also the (contract, date) index the pages and the import use.
+            models.UniqueConstraint(fields=["contract", "date"], name="reading_contract_date_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.date:%d/%m/%Y} {self.index} m³"
+
+
+# ---------------------------------------------------------------------------------------
+# Invoices
+# ---------------------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class InvoiceQuerySet(models.QuerySet["Invoice"]):
+    def with_status(self, today: datetime.date | None = None) -> InvoiceQuerySet:
+        """Annotate ``status_code`` (an ``InvoiceStatus`` value), same rule as ``status``."""
+        today = today or _today()
+        return self.annotate(
+            status_code=Case(
+                When(amount_due__lte=0, then=Value(InvoiceStatus.PAID.value)),
+                When(due_date__lt=today, then=Value(InvoiceStatus.OVERDUE.value)),
+                default=Value(InvoiceStatus.TO_PAY.value),
+                output_field=models.CharField(),
+            )
+        )
+
+    def unpaid(self) -> InvoiceQuerySet:
+        return self.filter(amount_due__gt=0)
+
+    def overdue(self, today: datetime.date | None = None) -> InvoiceQuerySet:
+        return self.filter(amount_due__gt=0, due_date__lt=today or _today())
+
+
+def invoice_pdf_path(invoice: Invoice, filename: str) -> str:
+    return f"invoices/{invoice.issue_date:%Y}/{filename}"
+
+
+class Invoice(models.Model):
+    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="invoices"
+    )
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    period_start = models.DateField(_("billed from"), null=True, blank=True)
+    period_end = models.DateField(_("billed until"), null=True, blank=True)
+    volume_m3 = models.DecimalField(
+        _("volume (m³)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    amount_excl_tax = models.DecimalField(
+        _("amount excluding tax (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_incl_tax = models.DecimalField(
+        _("amount including tax (€)"), max_digits=12, decimal_places=2
+    )
+    amount_due = models.DecimalField(_("amount still due (€)"), max_digits=12, decimal_places=2)
+    # Private storage (settings.STORAGES["default"], no base URL): served by a view only.
+    pdf = models.FileField(_("PDF"), upload_to=invoice_pdf_path, max_length=200, blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-number"]
+        indexes = [
+            models.Index(fields=["contract", "issue_date"], name="invoice_contract_date_idx"),
+            models.Index(
+                fields=["due_date"], name="invoice_due_idx", condition=Q(amount_due__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def status_on(self, today: datetime.date) -> InvoiceStatus:
+        if self.amount_due <= 0:
+            return InvoiceStatus.PAID
+        if self.due_date < today:
+            return InvoiceStatus.OVERDUE
+        return InvoiceStatus.TO_PAY
+
+    @property
+    def status(self) -> InvoiceStatus:
+        """Payée / À payer / En retard, derived from the amount due and the due date."""
+        code = getattr(self, "status_code", None)
+        return InvoiceStatus(code) if code else self.status_on(_today())
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == InvoiceStatus.PAID
+
+
+# ---------------------------------------------------------------------------------------
+# Payments
+# ---------------------------------------------------------------------------------------
+
+
+class Payment(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="payments"
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-date", "-reference"]
+        indexes = [models.Index(fields=["contract", "date"], name="payment_contract_date_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+# ---------------------------------------------------------------------------------------
+# Service documents
+# ---------------------------------------------------------------------------------------
+
+
+class ServiceDocumentQuerySet(models.QuerySet["ServiceDocument"]):
+    def in_force(
+        self, on: datetime.date | None = None, kind: str = DocumentKind.REGULATIONS
+    ) -> ServiceDocument | None:
+        """The version of this kind of document that applies on ``on`` (today by default)."""
+        return (
+            self.filter(kind=kind, applies_from__lte=on or _today())
+            .order_by("-applies_from")
+            .first()
+        )
+
+
+class ServiceDocument(models.Model):
+    """The règlement de service, the tariffs: a PDF that applies from a date."""
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=DocumentKind, default=DocumentKind.REGULATIONS
+    )
+    title = models.CharField(_("title"), max_length=200)
+    applies_from = models.DateField(_("applies from"))
+    pdf = models.FileField(_("PDF"), upload_to="documents/", max_length=200)
+
+    objects = ServiceDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service document")
+        verbose_name_plural = _("service documents")
+        ordering = ["kind", "-applies_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "applies_from"], name="document_kind_date_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

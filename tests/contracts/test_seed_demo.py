@@ -1,0 +1,98 @@
+"""Demo data: complete, realistic and safe to load twice."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count
+
+from contracts.models import (
+    Contract,
+    ContractStatus,
+    Invoice,
+    InvoiceStatus,
+    MeterReading,
+    Payer,
+    Payment,
+    ServiceDocument,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return [
+        m.objects.count()
+        for m in (Payer, Contract, MeterReading, Invoice, Payment, ServiceDocument)
+    ]
+
+
+def test_seed_demo_is_idempotent():
+    seed()
+    first = snapshot()
+    hashes = list(Contract.objects.order_by("number").values_list("key_hash", flat=True))
+    seed()
+    assert snapshot() == first
+    assert list(Contract.objects.order_by("number").values_list("key_hash", flat=True)) == hashes
+
+
+def test_seed_demo_prints_the_login_and_working_keys():
+    output = seed()
+    assert "demo@eauxdupaysdaix.fr" in output and "Source!Claire7" in output
+    user = get_user_model().objects.get(email="demo@eauxdupaysdaix.fr")
+    assert user.check_password("Source!Claire7")
+    for contract in Contract.objects.all():
+        assert contract.number in output
+        key = output.split(contract.number, 1)[1].split("clé ", 1)[1].split()[0]
+        assert contract.check_key(key)
+    if apps.is_installed("allauth.account"):
+        from allauth.account.models import EmailAddress
+
+        assert EmailAddress.objects.get(email="demo@eauxdupaysdaix.fr").verified
+
+
+def test_the_demo_covers_what_the_pages_need():
+    seed()
+    assert Payer.objects.count() >= 3
+    assert Payer.objects.annotate(n=Count("contracts")).filter(n__gte=2).exists()
+    assert Contract.objects.filter(status=ContractStatus.TERMINATED).exists()
+    assert {"Aix-en-Provence", "Gardanne", "Pertuis"} <= set(
+        Contract.objects.values_list("city", flat=True)
+    )
+    contract = Contract.objects.get(number="11301.11377.01")
+    readings = list(contract.readings.with_consumption().order_by("date"))
+    assert len(readings) >= 6
+    assert len({r.kind for r in readings}) >= 3
+    assert all(r.consumption > 0 for r in readings[1:])
+    statuses = {i.status for i in Invoice.objects.with_status()}
+    assert statuses == {InvoiceStatus.PAID, InvoiceStatus.TO_PAY, InvoiceStatus.OVERDUE}
+    assert Invoice.objects.with_status().filter(status_code=InvoiceStatus.OVERDUE).count() == 1
+    for invoice in Invoice.objects.all():
+        with invoice.pdf.open("rb") as handle:
+            assert handle.read(5) == b"%PDF-"
+    regulations = ServiceDocument.objects.in_force()
+    assert regulations is not None and regulations.pdf.read().startswith(b"%PDF-")
+    assert contract.regulations_in_force() == regulations
+
+
+def test_the_demo_pdfs_speak_french_and_carry_a_title():
+    seed()
+    data = Invoice.objects.first().pdf.read()
+    assert b"/Lang (fr)" in data or b"/Lang(fr)" in data
+    assert b"/Title" in data
+
+
+def test_invoice_pdfs_have_no_public_url(client, settings):
+    assert settings.STORAGES["default"]["OPTIONS"]["base_url"] is None
+    seed()
+    name = Invoice.objects.first().pdf.name
+    for prefix in ("/", "/media/", "/static/", "/private/"):
+        assert client.get(prefix + name).status_code == 404

@@ -21,9 +21,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import (
+    AccountPayerLink,
     Contract,
     Invoice,
     InvoiceStatus,
+    LinkAttempt,
     MeterReading,
     Payer,
     Payment,
@@ -362,3 +364,36 @@ class ServiceDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "applies_from"]
     list_filter = ["kind", "applies_from"]
     search_fields = ["title"]
+
+
+# --- Subscriber accounts and payers ---------------------------------------------------------
+
+
+@admin.register(AccountPayerLink)
+class AccountPayerLinkAdmin(admin.ModelAdmin):
+    """Which account sees which payer's contracts. Staff may remove a link, not make one:
+    a link is made only by a subscriber who holds an invoice (number and key)."""
+
+    list_display = ["user", "payer", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__email", "payer__name", "payer__reference", "payer__contracts__number"]
+    list_select_related = ["user", "payer"]
+    readonly_fields = ["user", "payer", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LinkAttempt)
+class LinkAttemptAdmin(BillingSourceAdmin):
+    """Every try at linking a contract (never the key): read-only, for staff to audit."""
+
+    list_display = ["created_at", "user", "number", "ip", "result"]
+    list_filter = ["result", "created_at"]
+    search_fields = ["number", "user__email", "ip"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("mentions-legales/", views.legal, name="legal"),
     path("healthz", views.healthz, name="healthz"),
+    # The subscriber area: /espace/… and /contrats/<number>/…
+    path("", include("contracts.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Form widgets rendered through TemplatesSetting (FORM_RENDERER) need its templates.
+    "django.forms",
     "django_tasks_db",
 ]
 

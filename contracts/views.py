@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q, Subquery, Sum
+from django.db.models import Min, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -209,10 +209,17 @@ def dashboard(request: HttpRequest, number: str) -> HttpResponse:
     recent = [r for r in recent if r.date > cutoff]
     twelve_months = sum((r.consumption or Decimal(0) for r in recent), Decimal(0))
 
-    dues = contract.invoices.filter(amount_due__gt=0).aggregate(
-        total=Sum("amount_due"), next_due=Min("due_date"), count=Count("id")
+    # The last invoice carries the amount still due on the contract (one query for both).
+    unpaid = contract.invoices.filter(amount_due__gt=0).order_by().values("contract")
+    last_invoice = (
+        contract.invoices.with_status(today)
+        .annotate(
+            contract_due=Subquery(unpaid.annotate(s=Sum("amount_due")).values("s")),
+            contract_next_due=Subquery(unpaid.annotate(d=Min("due_date")).values("d")),
+        )
+        .order_by("-issue_date", "-number")
+        .first()
     )
-    last_invoice = contract.invoices.with_status(today).order_by("-issue_date", "-number").first()
     last_payment = contract.payments.select_related("invoice").order_by("-date").first()
     context = _contract_context(
         request,
@@ -221,9 +228,8 @@ def dashboard(request: HttpRequest, number: str) -> HttpResponse:
         last_reading=last_reading,
         recent_readings=recent,
         twelve_months=twelve_months,
-        amount_due=dues["total"] or Decimal(0),
-        next_due=dues["next_due"],
-        unpaid_count=dues["count"],
+        amount_due=getattr(last_invoice, "contract_due", None) or Decimal(0),
+        next_due=getattr(last_invoice, "contract_next_due", None),
         last_invoice=last_invoice,
         last_payment=last_payment,
     )

@@ -17,6 +17,7 @@ import datetime
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
@@ -85,10 +86,16 @@ def locked_until(user: object, number: str, now: datetime.datetime | None = None
     return max(ends) if ends else None
 
 
-def _log(user: object, number: str, ip: str | None, result: LinkAttemptResult) -> None:
-    LinkAttempt.objects.create(user=user, number=number[:RAW_NUMBER_MAX], ip=ip, result=result)
-    # Never the key; the number and the IP stay in the database, readable by staff.
+def _record(user: object, number: str, ip: str | None, result: LinkAttemptResult) -> LinkAttempt:
+    # Never the key. The number and the IP stay in the database, readable by staff.
+    return LinkAttempt.objects.create(
+        user=user, number=number[:RAW_NUMBER_MAX], ip=ip, result=result
+    )
+
+
+def _outcome(user: object, result: LinkAttemptResult, **extra: Any) -> LinkOutcome:
     logger.info("contract link attempt: user=%s result=%s", getattr(user, "pk", None), result)
+    return LinkOutcome(result, **extra)
 
 
 def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -> LinkOutcome:
@@ -99,14 +106,17 @@ def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -
     try:
         number = normalize_contract_number(raw_number)
     except ValueError:
-        _log(user, (raw_number or "").strip(), ip, LinkAttemptResult.INVALID)
-        return LinkOutcome(LinkAttemptResult.INVALID)
+        _record(user, (raw_number or "").strip(), ip, LinkAttemptResult.INVALID)
+        return _outcome(user, LinkAttemptResult.INVALID)
 
     retry_at = locked_until(user, number)
     if retry_at is not None:
-        _log(user, number, ip, LinkAttemptResult.LOCKED)
-        return LinkOutcome(LinkAttemptResult.LOCKED, retry_at=retry_at)
+        _record(user, number, ip, LinkAttemptResult.LOCKED)
+        return _outcome(user, LinkAttemptResult.LOCKED, retry_at=retry_at)
 
+    # Logged as a failure before the (slow) key check, so that attempts running at the
+    # same time count each other; corrected below when the key matches.
+    attempt = _record(user, number, ip, LinkAttemptResult.FAILED)
     contract = Contract.objects.select_related("payer").filter(number=number).first()
     if contract is None:
         # As long as checking a real key: timing must not tell which numbers exist.
@@ -115,14 +125,13 @@ def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -
     else:
         matches = contract.check_key(raw_key)
     if not matches:
-        _log(user, number, ip, LinkAttemptResult.FAILED)
-        return LinkOutcome(LinkAttemptResult.FAILED)
+        return _outcome(user, LinkAttemptResult.FAILED)
 
     with transaction.atomic():
         _, created = AccountPayerLink.objects.get_or_create(user=user, payer=contract.payer)
         result = LinkAttemptResult.LINKED if created else LinkAttemptResult.ALREADY_LINKED
-        _log(user, number, ip, result)
-    return LinkOutcome(result, contract=contract)
+        LinkAttempt.objects.filter(pk=attempt.pk).update(result=result)
+    return _outcome(user, result, contract=contract)
 
 
 def unlink_payer(user: object, payer_id: int) -> bool:

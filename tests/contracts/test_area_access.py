@@ -140,3 +140,10 @@ def test_an_account_linked_to_two_payers_sees_both(client, contract, other_contr
     client.force_login(user)
     for number in (contract.number, other_contract.number):
         assert client.get(reverse("contracts:dashboard", args=[number])).status_code == 200
+
+
+def test_the_matrix_covers_every_contract_url():
+    from contracts import urls
+
+    with_number = {p.name for p in urls.urlpatterns if "<contract:number>" in str(p.pattern)}
+    assert with_number == set(ALL)

@@ -372,3 +372,24 @@ def test_staff_see_the_links_of_an_account_and_can_remove_one(client, staff_agen
     response = client.post(f"{base}{link_row.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not AccountPayerLink.objects.filter(user=subscriber).exists()
+
+
+def test_a_refused_key_is_not_sent_back_in_the_page(newcomer_client, contract):
+    response = post(newcomer_client, contract.number, key="WRONG999")
+    assert "WRONG999" not in html(response)
+    assert 'value="11301.11377.01"' in html(response)  # the number is kept
+
+
+def test_an_attempt_counts_as_a_failure_while_its_key_is_being_checked(
+    newcomer_client, newcomer, contract
+):
+    """Attempts running at the same time see each other: the row exists before the check."""
+    seen = []
+
+    def check(raw):
+        seen.append(LinkAttempt.objects.filter(result=LinkAttemptResult.FAILED).count())
+        return False
+
+    with mock.patch.object(type(contract), "check_key", side_effect=check, autospec=False):
+        post(newcomer_client, contract.number, key="WRONG999")
+    assert seen == [1]

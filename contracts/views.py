@@ -270,6 +270,7 @@ def consumption(request: HttpRequest, number: str) -> HttpResponse:
         page=page,
         totals=list(reversed(totals)),
         chart=bar_chart(totals),
+        current_year=timezone.localdate().year,
     )
     return render(request, "contracts/consumption.html", context)
 

@@ -65,6 +65,16 @@ def signed_m3(value: object) -> str:
     return f"{sign}{_plain(abs(volume))}{NBSP}m³"
 
 
+@register.filter
+def signed_percent(value: object) -> str:
+    """``12`` → ``+12 %``, ``-3`` → ``−3 %``."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    sign = "+" if number > 0 else ("−" if number < 0 else "")
+    return f"{sign}{_plain(abs(number))}{NBSP}%"
+
+
 def csv_decimal(value: Decimal | None) -> str:
     """For the CSV export: French decimal comma, no grouping, no unit."""
     if value is None:

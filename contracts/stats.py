@@ -69,6 +69,10 @@ def yearly_totals(contract: Contract) -> list[YearTotal]:
             volume = row["last_index"] - before["last_index"]
             days = (row["last_date"] - before["last_date"]).days
             count = row["count"]
+        if count == 0:
+            # Only the very first reading: nothing measured yet in that year.
+            before = row
+            continue
         by_year[row["year"]] = volume
         totals.append(
             YearTotal(

@@ -389,7 +389,7 @@ class AccountPayerLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkAttempt)
-class LinkAttemptAdmin(BillingSourceAdmin):
+class LinkAttemptAdmin(admin.ModelAdmin):
     """Every try at linking a contract (never the key): read-only, for staff to audit."""
 
     list_display = ["created_at", "user", "number", "ip", "result"]
@@ -397,3 +397,12 @@ class LinkAttemptAdmin(BillingSourceAdmin):
     search_fields = ["number", "user__email", "ip"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -433,3 +433,9 @@ def test_the_invoice_pdf_takes_few_queries(
     url = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-0001"])
     with django_assert_max_num_queries(5):
         assert subscriber_client.get(url).status_code == 200
+
+
+def test_the_contract_pages_have_no_inline_script_or_style(subscriber_client, billing):
+    body = html(page(subscriber_client, "consumption", billing))
+    assert '<script src="/static/js/switcher.js" defer></script>' in body
+    assert "<script>" not in body and "style=" not in body and "<style" not in body

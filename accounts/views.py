@@ -1,4 +1,4 @@
-"""Account pages beyond allauth's: welcome, "Mon compte", deletion, new activation link."""
+"""Account pages beyond allauth's: "Mon compte", deletion, new activation link."""
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
@@ -60,12 +60,6 @@ confirm_email = ConfirmEmailView.as_view()
 def password_reset_done(request: HttpRequest) -> HttpResponse:
     """After a new password: back to the login page, where the success message shows."""
     return redirect("home")
-
-
-@login_required
-@require_safe
-def welcome(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/welcome.html")
 
 
 @login_required

@@ -51,7 +51,7 @@ def number(i: int) -> str:
 
 def write_export(folder: Path, contracts: int, rows: int) -> dict[str, int]:
     """~60 % readings, ~25 % invoices, ~15 % payments, grouped by contract like a real export."""
-    rng = random.Random(42)  # noqa: S311 - synthetic data
+    rng = random.Random(42)
     per_contract = max(1, rows // contracts)
     readings_n = max(1, round(per_contract * 0.6))
     invoices_n = max(1, round(per_contract * 0.25))

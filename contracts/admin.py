@@ -27,9 +27,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.importer import UploadRejected, extract_upload, import_billing
 from contracts.models import (
+    AccountPayerLink,
     Contract,
     Invoice,
     InvoiceStatus,
+    LinkAttempt,
     MeterReading,
     Payer,
     Payment,
@@ -520,3 +522,45 @@ def _pdf_response(field: Any, filename: str) -> HttpResponse:
     except (FileNotFoundError, OSError):
         raise Http404 from None
     return FileResponse(handle, content_type="application/pdf", filename=filename)
+
+
+# --- Subscriber accounts and payers ---------------------------------------------------------
+
+
+@admin.register(AccountPayerLink)
+class AccountPayerLinkAdmin(admin.ModelAdmin):
+    """Which account sees which payer's contracts. Staff may remove a link, not make one:
+    a link is made only by a subscriber who holds an invoice (number and key)."""
+
+    list_display = ["user", "payer", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__email", "payer__name", "payer__reference", "payer__contracts__number"]
+    list_select_related = ["user", "payer"]
+    readonly_fields = ["user", "payer", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LinkAttempt)
+class LinkAttemptAdmin(admin.ModelAdmin):
+    """Every try at linking a contract (never the key): read-only, for staff to audit."""
+
+    list_display = ["created_at", "user", "number", "ip", "result"]
+    list_filter = ["result", "created_at"]
+    search_fields = ["number", "user__email", "ip"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

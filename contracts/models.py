@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -159,6 +160,15 @@ class ContractQuerySet(models.QuerySet["Contract"]):
             return self.filter(number=normalize_contract_number(raw))
         except ValueError:
             return self.none()
+
+    def for_user(self, user: object) -> ContractQuerySet:
+        """Contracts an account may see: those whose payer is linked to it (the access rule).
+
+        Anonymous or inactive accounts see none. See ``contracts.access``.
+        """
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return self.none()
+        return self.filter(payer__account_links__user=user)
 
 
 class Contract(models.Model):
@@ -444,3 +454,82 @@ class ServiceDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts linked to payers, and the log of linking attempts
+# ---------------------------------------------------------------------------------------
+
+
+class AccountPayerLink(models.Model):
+    """An account may see every contract of this payer, now and later (the access rule)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="payer_links",
+    )
+    payer = models.ForeignKey(
+        Payer, verbose_name=_("payer"), on_delete=models.CASCADE, related_name="account_links"
+    )
+    created_at = models.DateTimeField(_("linked on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("link between an account and a payer")
+        verbose_name_plural = _("links between accounts and payers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "payer"], name="account_payer_link_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.payer}"
+
+
+class LinkAttemptResult(models.TextChoices):
+    LINKED = "linked", _("Linked")
+    ALREADY_LINKED = "already_linked", _("Already linked")
+    FAILED = "failed", _("Unknown number or wrong key")
+    LOCKED = "locked", _("Refused: too many failed attempts")
+    INVALID = "invalid", _("Number in a wrong format")
+
+
+class LinkAttempt(models.Model):
+    """One try at linking a contract (never the key): the audit log and the lock counters."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="link_attempts",
+    )
+    # The canonical number, or what was typed (truncated) when it is not a contract number.
+    number = models.CharField(_("number tried"), max_length=32)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=LinkAttemptResult)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contract linking attempt")
+        verbose_name_plural = _("contract linking attempts")
+        ordering = ["-created_at"]
+        indexes = [
+            # The two lock counters: failures of an account, failures on a number.
+            models.Index(
+                fields=["user", "created_at"],
+                name="linkattempt_user_fail_idx",
+                condition=Q(result="failed"),
+            ),
+            models.Index(
+                fields=["number", "created_at"],
+                name="linkattempt_number_fail_idx",
+                condition=Q(result="failed"),
+            ),
+            models.Index(fields=["created_at"], name="linkattempt_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_result_display()}"

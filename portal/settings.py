@@ -166,7 +166,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The home page is the login page; after login the subscriber lands in their area.
 LOGIN_URL = "/"
-LOGIN_REDIRECT_URL = "accounts:welcome"
+LOGIN_REDIRECT_URL = "contracts:area"
 
 # django-allauth: email-only accounts that must be activated by email.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    # The subscriber area: /espace/… and /contrats/<number>/…
+    path("", include("contracts.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

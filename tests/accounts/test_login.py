@@ -74,7 +74,7 @@ def test_a_wrong_email_or_password_gets_one_generic_french_message(
 
 
 def test_the_welcome_page_needs_a_login(client):
-    response = client.get(reverse("accounts:welcome"))
+    response = client.get(reverse("contracts:area"))
     assert response.status_code == 302
     assert response["Location"] == "/?next=/espace/"
 
@@ -92,12 +92,12 @@ def test_a_logged_in_subscriber_visiting_home_goes_to_their_area(client, subscri
     client.force_login(subscriber)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:welcome")
+    assert response["Location"] == reverse("contracts:area")
 
 
 def test_logout_is_a_post_from_the_header(client, subscriber):
     client.force_login(subscriber)
-    body = html(client.get(reverse("accounts:welcome")))
+    body = html(client.get(reverse("contracts:area")))
     assert 'method="post" action="/comptes/logout/"' in body
     response = client.post("/comptes/logout/")
     assert response.status_code == 302

@@ -156,12 +156,12 @@ def test_the_full_journey_signup_email_confirm_then_login(client):
     response = client.post(link, follow=True)
     assert EmailAddress.objects.get(email="nouvelle@example.fr").verified
     # Confirming logs in, in the browser that signed up, and leads to the welcome page.
-    assert response.redirect_chain[-1][0] == reverse("accounts:welcome")
+    assert response.redirect_chain[-1][0] == reverse("contracts:area")
     assert "Bienvenue sur votre espace abonné." in html(response)
     client.post("/comptes/logout/")
     response = login(client, "nouvelle@example.fr")
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:welcome")
+    assert response["Location"] == reverse("contracts:area")
 
 
 def test_a_used_link_says_so_and_offers_a_new_one(client):

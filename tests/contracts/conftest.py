@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import Contract, Invoice, MeterReading, Payer, Payment
+from tests.contracts.area_fixtures import *  # noqa: F403  (subscriber-area fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,83 @@
+"""French display of money, volumes and differences: 1 234,56 €, 12 m³, +3 m³."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+NBSP = "\xa0"
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _plain(value: Decimal, decimals: int | None = None) -> str:
+    if decimals is None:
+        # As precise as the data, without trailing zeros: 160,5 and 200, not 200,000.
+        value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def euros(value: object) -> str:
+    """``1234.5`` → ``1 234,50 €``."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    return f"{_plain(amount, 2)}{NBSP}€"
+
+
+@register.filter
+def m3(value: object, decimals: object = None) -> str:
+    """``160.500`` → ``160,5 m³``; ``m3:0`` rounds to whole m³."""
+    volume = _decimal(value)
+    if volume is None:
+        return "—"
+    places = int(str(decimals)) if decimals not in (None, "") else None
+    return f"{_plain(volume, places)}{NBSP}m³"
+
+
+@register.filter
+def number_fr(value: object, decimals: object = None) -> str:
+    """A plain number in French format (no unit)."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    places = int(str(decimals)) if decimals not in (None, "") else None
+    return _plain(number, places)
+
+
+@register.filter
+def signed_m3(value: object) -> str:
+    """A difference of volumes with its sign: ``+12 m³``, ``−3,5 m³``."""
+    volume = _decimal(value)
+    if volume is None:
+        return "—"
+    sign = "+" if volume > 0 else ("−" if volume < 0 else "")
+    return f"{sign}{_plain(abs(volume))}{NBSP}m³"
+
+
+@register.filter
+def signed_percent(value: object) -> str:
+    """``12`` → ``+12 %``, ``-3`` → ``−3 %``."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    sign = "+" if number > 0 else ("−" if number < 0 else "")
+    return f"{sign}{_plain(abs(number))}{NBSP}%"
+
+
+def csv_decimal(value: Decimal | None) -> str:
+    """For the CSV export: French decimal comma, no grouping, no unit."""
+    if value is None:
+        return ""
+    value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return format(value, "f").replace(".", ",")

@@ -1,0 +1,341 @@
+"""The subscriber area: welcome, linking, "Mes contrats" and the pages of one contract.
+
+Every page that shows a contract fetches it through ``contracts.access`` (404 when the
+account cannot see it). The contract number is in the URL; the session only remembers
+the last contract viewed, to open it after the next login.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Min, Q, Subquery, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
+
+from contracts import services
+from contracts.access import get_contract_for_user, visible_contracts
+from contracts.forms import GENERIC_ERROR, NUMBER_FORMAT_ERROR, LinkContractForm
+from contracts.models import (
+    AccountPayerLink,
+    Contract,
+    InvoiceStatus,
+    LinkAttemptResult,
+    Payer,
+    ServiceDocument,
+)
+from contracts.stats import bar_chart, twelve_month_window, yearly_totals
+from contracts.templatetags.fr_format import csv_decimal
+from portal.clientip import client_ip
+
+SESSION_KEY = "contracts:current"
+PER_PAGE = 24
+
+
+def subscriber_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in only; never stored by a browser or a proxy cache."""
+    return login_required(never_cache(view))
+
+
+def _remember(request: HttpRequest, contract: Contract) -> None:
+    """The contract to open after the next login (written only when it changes)."""
+    if request.session.get(SESSION_KEY) != contract.number:
+        request.session[SESSION_KEY] = contract.number
+
+
+def _contract_context(
+    request: HttpRequest, contract: Contract, view_name: str, **extra: Any
+) -> dict[str, Any]:
+    _remember(request, contract)
+    switcher = visible_contracts(request.user).only(
+        "number", "street", "postcode", "city", "status"
+    )
+    return {
+        "contract": contract,
+        "switcher_contracts": list(switcher.order_by("number")),
+        "page_name": f"contracts:{view_name}",
+        **extra,
+    }
+
+
+def _private_file(handle: Any, filename: str, *, inline: bool) -> FileResponse:
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=not inline, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _safe_filename(stem: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "document"
+
+
+# --- Area, welcome, linking -----------------------------------------------------------------
+
+
+@subscriber_page
+@require_safe
+def area(request: HttpRequest) -> HttpResponse:
+    """The landing page after login: the last contract viewed, any other, or the welcome."""
+    contracts = visible_contracts(request.user)
+    last = request.session.get(SESSION_KEY)
+    contract = contracts.filter(number=last).first() if last else None
+    if contract is None:
+        contract = contracts.order_by("number").first()
+    if contract is not None:
+        return redirect("contracts:dashboard", number=contract.number)
+    return render(request, "contracts/welcome.html")
+
+
+def _retry_message(retry_at: datetime.datetime) -> str:
+    local = timezone.localtime(retry_at)
+    # Round up to the minute: never name a time at which it is still refused.
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+    return _(
+        "Too many unsuccessful attempts. For your security, linking is suspended: "
+        "you can try again from %(time)s on %(date)s."
+    ) % {"time": date_format(local, "H:i"), "date": date_format(local, "d/m/Y")}
+
+
+@sensitive_post_parameters("key")
+@subscriber_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def link(request: HttpRequest) -> HttpResponse:
+    form = LinkContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.link_contract(
+            request.user,
+            form.cleaned_data["number"],
+            form.cleaned_data["key"],
+            client_ip(request),
+        )
+        if outcome.ok and outcome.contract is not None:
+            request.session[SESSION_KEY] = outcome.contract.number
+            if outcome.result == LinkAttemptResult.LINKED:
+                messages.success(request, _("Link saved."))
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "This contract is already linked to your account: "
+                        "here it is, with every contract of the same payer."
+                    ),
+                )
+            return redirect("contracts:dashboard", number=outcome.contract.number)
+        if outcome.result == LinkAttemptResult.INVALID:
+            form.add_error("number", NUMBER_FORMAT_ERROR)
+        elif outcome.result == LinkAttemptResult.LOCKED and outcome.retry_at:
+            form.add_error(None, _retry_message(outcome.retry_at))
+        else:
+            form.add_error(None, GENERIC_ERROR)
+    return render(request, "contracts/link.html", {"form": form})
+
+
+@subscriber_page
+@require_safe
+def my_contracts(request: HttpRequest) -> HttpResponse:
+    links = (
+        AccountPayerLink.objects.filter(user=request.user)
+        .select_related("payer")
+        .order_by("payer__name", "payer__reference")
+    )
+    payer_ids = [item.payer_id for item in links]
+    by_payer: dict[int, list[Contract]] = {pid: [] for pid in payer_ids}
+    for contract in Contract.objects.filter(payer_id__in=payer_ids).order_by("number"):
+        by_payer[contract.payer_id].append(contract)
+    groups = [{"link": item, "contracts": by_payer[item.payer_id]} for item in links]
+    return render(request, "contracts/my_contracts.html", {"groups": groups})
+
+
+@subscriber_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
+    link_row = get_object_or_404(
+        AccountPayerLink.objects.select_related("payer"), user=request.user, payer_id=payer_id
+    )
+    payer: Payer = link_row.payer
+    if request.method == "POST":
+        numbers = set(payer.contracts.values_list("number", flat=True))
+        services.unlink_payer(request.user, payer.pk)
+        if request.session.get(SESSION_KEY) in numbers:
+            del request.session[SESSION_KEY]
+        messages.success(
+            request,
+            _("The contracts of %(payer)s are no longer linked to your account.")
+            % {"payer": payer.name},
+        )
+        return redirect("contracts:my_contracts")
+    contracts = list(payer.contracts.order_by("number"))
+    return render(
+        request, "contracts/unlink_confirm.html", {"payer": payer, "contracts": contracts}
+    )
+
+
+# --- The pages of one contract ----------------------------------------------------------------
+
+
+@subscriber_page
+@require_safe
+def dashboard(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    today = timezone.localdate()
+    cutoff = twelve_month_window(today)
+
+    # The readings of the last 12 months and the one before them (so that the first one's
+    # consumption is known): one query, whatever the length of the history.
+    baseline = contract.readings.filter(date__lte=cutoff).order_by("-date").values("date")[:1]
+    recent = list(
+        contract.readings.with_consumption()
+        .filter(Q(date__gt=cutoff) | Q(date__gte=Subquery(baseline)))
+        .order_by("date")
+    )
+    last_reading = recent[-1] if recent else None
+    recent = [r for r in recent if r.date > cutoff]
+    twelve_months = sum((r.consumption or Decimal(0) for r in recent), Decimal(0))
+
+    # The last invoice carries the amount still due on the contract (one query for both).
+    unpaid = contract.invoices.filter(amount_due__gt=0).order_by().values("contract")
+    last_invoice = (
+        contract.invoices.with_status(today)
+        .annotate(
+            contract_due=Subquery(unpaid.annotate(s=Sum("amount_due")).values("s")),
+            contract_next_due=Subquery(unpaid.annotate(d=Min("due_date")).values("d")),
+        )
+        .order_by("-issue_date", "-number")
+        .first()
+    )
+    last_payment = contract.payments.select_related("invoice").order_by("-date").first()
+    context = _contract_context(
+        request,
+        contract,
+        "dashboard",
+        last_reading=last_reading,
+        recent_readings=recent,
+        twelve_months=twelve_months,
+        amount_due=getattr(last_invoice, "contract_due", None) or Decimal(0),
+        next_due=getattr(last_invoice, "contract_next_due", None),
+        last_invoice=last_invoice,
+        last_payment=last_payment,
+    )
+    return render(request, "contracts/dashboard.html", context)
+
+
+@subscriber_page
+@require_safe
+def contract_details(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    regulations = ServiceDocument.objects.in_force()
+    context = _contract_context(request, contract, "details", regulations=regulations)
+    return render(request, "contracts/details.html", context)
+
+
+@subscriber_page
+@require_safe
+def regulations_pdf(request: HttpRequest, number: str) -> FileResponse:
+    get_contract_for_user(request.user, number)
+    document = ServiceDocument.objects.in_force()
+    if document is None or not document.pdf:
+        raise Http404("No service regulations in force")
+    filename = f"reglement-de-service-{document.applies_from:%Y-%m-%d}.pdf"
+    return _private_file(document.pdf.open("rb"), filename, inline=True)
+
+
+@subscriber_page
+@require_safe
+def consumption(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    readings = contract.readings.with_consumption().order_by("-date")
+    page = Paginator(readings, PER_PAGE).get_page(request.GET.get("page"))
+    totals = yearly_totals(contract)
+    context = _contract_context(
+        request,
+        contract,
+        "consumption",
+        page=page,
+        totals=list(reversed(totals)),
+        chart=bar_chart(totals),
+        current_year=timezone.localdate().year,
+    )
+    return render(request, "contracts/consumption.html", context)
+
+
+@subscriber_page
+@require_safe
+def consumption_csv(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = _safe_filename(f"consommations-{contract.number}") + ".csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8.
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Date"), _("Index (m³)"), _("Consumption (m³)"), _("Reading kind")])
+    rows = contract.readings.with_consumption().order_by("date")
+    for reading in rows.iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                reading.date.strftime("%d/%m/%Y"),
+                csv_decimal(reading.index),
+                csv_decimal(reading.consumption),
+                reading.get_kind_display(),
+            ]
+        )
+    return response
+
+
+@subscriber_page
+@require_safe
+def invoices(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    today = timezone.localdate()
+    rows = contract.invoices.with_status(today).order_by("-issue_date", "-number")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    dues = contract.invoices.filter(amount_due__gt=0).aggregate(
+        total=Sum("amount_due"), next_due=Min("due_date")
+    )
+    context = _contract_context(
+        request,
+        contract,
+        "invoices",
+        page=page,
+        amount_due=dues["total"] or Decimal(0),
+        next_due=dues["next_due"],
+        statuses=InvoiceStatus,
+    )
+    return render(request, "contracts/invoices.html", context)
+
+
+@subscriber_page
+@require_safe
+def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileResponse:
+    contract = get_contract_for_user(request.user, number)
+    invoice = get_object_or_404(contract.invoices, number=invoice_number)
+    if not invoice.pdf:
+        raise Http404("This invoice has no PDF")
+    filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
+    return _private_file(invoice.pdf.open("rb"), filename, inline=True)
+
+
+@subscriber_page
+@require_safe
+def payments(request: HttpRequest, number: str) -> HttpResponse:
+    contract = get_contract_for_user(request.user, number)
+    rows = contract.payments.select_related("invoice").order_by("-date", "-reference")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context = _contract_context(request, contract, "payments", page=page)
+    return render(request, "contracts/payments.html", context)

@@ -1,0 +1,98 @@
+"""Yearly consumption figures and the chart geometry, against hand-computed values."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from contracts.stats import bar_chart, yearly_totals
+from contracts.templatetags.fr_format import euros, m3, signed_m3, signed_percent
+from tests.contracts.area_fixtures import add_readings
+from tests.helpers import html
+
+NBSP = "\xa0"
+
+
+def test_a_single_reading_gives_no_yearly_total(contract):
+    add_readings(contract, [("2020-03-01", "100")])
+    assert yearly_totals(contract) == []
+    assert bar_chart([]) is None
+
+
+def test_a_year_without_readings_is_skipped_and_not_compared(contract):
+    add_readings(contract, [("2020-01-01", "100"), ("2022-06-01", "200"), ("2023-06-01", "250")])
+    totals = yearly_totals(contract)
+    assert [(t.year, t.volume, t.days, t.previous) for t in totals] == [
+        (2022, Decimal("100"), (datetime.date(2022, 6, 1) - datetime.date(2020, 1, 1)).days, None),
+        (2023, Decimal("50"), 365, Decimal("100")),
+    ]
+    assert totals[1].change == Decimal("-50") and totals[1].change_percent == -50
+    assert totals[1].per_day_litres == 137  # 50 000 l / 365 days
+
+
+def test_several_readings_in_a_year_add_up(contract):
+    add_readings(
+        contract,
+        [("2023-12-01", "10"), ("2024-03-01", "20"), ("2024-06-01", "25.5"), ("2024-12-01", "40")],
+    )
+    # 2023 holds only the first reading: nothing measured yet. 2024: 40 − 10 over
+    # 01/12/2023 → 01/12/2024 (a leap year).
+    (y2024,) = yearly_totals(contract)
+    assert (y2024.year, y2024.volume, y2024.readings, y2024.days) == (
+        2024,
+        Decimal("30"),
+        3,
+        366,
+    )
+
+
+def test_the_chart_scales_bars_to_the_largest_year(contract):
+    add_readings(contract, [("2022-01-01", "0"), ("2022-12-01", "50"), ("2023-12-01", "150")])
+    chart = bar_chart(yearly_totals(contract))
+    small, large = chart.bars
+    assert large.height == chart.baseline - 20  # the whole plot height
+    # 2022: 50 m³, 2023: 100 m³.
+    assert (small.value, large.value) == (Decimal("50"), Decimal("100"))
+    assert abs(small.height * 2 - large.height) <= 1
+    assert [b.label for b in chart.bars] == ["2022", "2023"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("1234.5"), f"1{NBSP}234,50{NBSP}€"),
+        (Decimal("0"), f"0,00{NBSP}€"),
+        (None, "—"),
+    ],
+)
+def test_money_is_shown_the_french_way(value, expected):
+    assert euros(value) == expected
+
+
+def test_volumes_and_changes_are_shown_the_french_way():
+    assert m3(Decimal("1200.000")) == f"1{NBSP}200{NBSP}m³"
+    assert m3(Decimal("160.500")) == f"160,5{NBSP}m³"
+    assert signed_m3(Decimal("-3.5")) == f"−3,5{NBSP}m³"
+    assert signed_m3(Decimal("12")) == f"+12{NBSP}m³"
+    assert signed_percent(-32) == f"−32{NBSP}%"
+
+
+def test_the_dashboard_of_a_contract_without_recent_readings(subscriber_client, contract):
+    add_readings(contract, [("2019-01-10", "100"), ("2020-01-10", "150")])
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC)):
+        body = html(subscriber_client.get(reverse("contracts:dashboard", args=[contract.number])))
+    assert f"150{NBSP}m³" in body and "Le 10/01/2020" in body
+    assert "Aucun relevé au cours des 12 derniers mois." in body
+
+
+def test_my_contracts_takes_a_bounded_number_of_queries(
+    subscriber_client, contract, django_assert_max_num_queries
+):
+    from tests.contracts.area_fixtures import make_contract
+
+    for n in range(2, 30):
+        make_contract(contract.payer, f"11301.11377.{n:02d}")
+    with django_assert_max_num_queries(5):
+        assert subscriber_client.get(reverse("contracts:my_contracts")).status_code == 200

@@ -54,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Unselect this instead of deleting accounts."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The contract the subscriber last looked at: the next login opens it (access is
+    # checked again then). A number, not a foreign key: accounts knows nothing of contracts.
+    last_contract_number = models.CharField(
+        _("last contract viewed"), max_length=14, blank=True, editable=False
+    )
 
     objects = UserManager()
 

@@ -1,7 +1,7 @@
 """The subscriber area: welcome, linking, "Mes contrats" and the pages of one contract.
 
 Every page that shows a contract fetches it through ``contracts.access`` (404 when the
-account cannot see it). The contract number is in the URL; the session only remembers
+account cannot see it). The contract number is in the URL; the account only remembers
 the last contract viewed, to open it after the next login.
 """
 
@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Min, Q, Subquery, Sum
@@ -42,7 +43,6 @@ from contracts.stats import bar_chart, twelve_month_window, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
 from portal.clientip import client_ip
 
-SESSION_KEY = "contracts:current"
 PER_PAGE = 24
 
 
@@ -52,9 +52,15 @@ def subscriber_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 def _remember(request: HttpRequest, contract: Contract) -> None:
-    """The contract to open after the next login (written only when it changes)."""
-    if request.session.get(SESSION_KEY) != contract.number:
-        request.session[SESSION_KEY] = contract.number
+    """The contract to open next time, even after a logout or on another device.
+
+    Kept on the account and written only when it changes, so browsing one contract
+    costs no extra query.
+    """
+    user = request.user
+    if user.last_contract_number != contract.number:
+        user.last_contract_number = contract.number
+        get_user_model().objects.filter(pk=user.pk).update(last_contract_number=contract.number)
 
 
 def _contract_context(
@@ -93,7 +99,7 @@ def _safe_filename(stem: str) -> str:
 def area(request: HttpRequest) -> HttpResponse:
     """The landing page after login: the last contract viewed, any other, or the welcome."""
     contracts = visible_contracts(request.user)
-    last = request.session.get(SESSION_KEY)
+    last = request.user.last_contract_number
     contract = contracts.filter(number=last).first() if last else None
     if contract is None:
         contract = contracts.order_by("number").first()
@@ -126,7 +132,7 @@ def link(request: HttpRequest) -> HttpResponse:
             client_ip(request),
         )
         if outcome.ok and outcome.contract is not None:
-            request.session[SESSION_KEY] = outcome.contract.number
+            _remember(request, outcome.contract)
             if outcome.result == LinkAttemptResult.LINKED:
                 messages.success(request, _("Link saved."))
             else:
@@ -173,8 +179,8 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
     if request.method == "POST":
         numbers = set(payer.contracts.values_list("number", flat=True))
         services.unlink_payer(request.user, payer.pk)
-        if request.session.get(SESSION_KEY) in numbers:
-            del request.session[SESSION_KEY]
+        if request.user.last_contract_number in numbers:
+            get_user_model().objects.filter(pk=request.user.pk).update(last_contract_number="")
         messages.success(
             request,
             _("The contracts of %(payer)s are no longer linked to your account.")

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts.models import DocumentKind, ReadingKind, ServiceDocument
-from contracts.views import SESSION_KEY
 from tests.contracts.area_fixtures import (
     PDF_BYTES,
     add_invoice,
@@ -102,17 +101,39 @@ def test_the_area_opens_the_last_contract_chosen_even_after_a_new_login(
     second = make_contract(contract.payer, "11301.11377.02")
     client.force_login(subscriber)
     page(client, "invoices", second)
-    # A new login (here: the same session data, as Django keeps it across a login).
-    assert client.session[SESSION_KEY] == second.number
+    subscriber.refresh_from_db()
+    assert subscriber.last_contract_number == second.number
     response = client.get(reverse("contracts:area"))
     assert response["Location"] == reverse("contracts:dashboard", args=[second.number])
 
 
+def test_the_last_contract_chosen_survives_a_logout_and_a_new_browser(client, subscriber, contract):
+    second = make_contract(contract.payer, "11301.11377.02")
+    client.force_login(subscriber)
+    page(client, "invoices", second)
+    client.post("/comptes/logout/")
+    client.cookies.clear()  # a new browser: nothing left of the old session
+    client.force_login(subscriber)
+    response = client.get(reverse("contracts:area"))
+    assert response["Location"] == reverse("contracts:dashboard", args=[second.number])
+
+
+def test_browsing_one_contract_does_not_write_to_the_account_again(
+    client, subscriber, contract, django_assert_num_queries
+):
+    client.force_login(subscriber)
+    page(client, "invoices", contract)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, "invoices", contract)
+    assert not [q for q in queries.captured_queries if 'UPDATE "accounts_user"' in q["sql"]]
+
+
 def test_the_area_rechecks_access_to_the_remembered_contract(client, subscriber, other_contract):
     client.force_login(subscriber)
-    session = client.session
-    session[SESSION_KEY] = other_contract.number  # not visible to this account
-    session.save()
+    # Remembered while it was visible, say, then the payer was unlinked.
+    type(subscriber).objects.filter(pk=subscriber.pk).update(
+        last_contract_number=other_contract.number
+    )
     response = client.get(reverse("contracts:area"))
     assert other_contract.number not in response["Location"]
     assert response["Location"] == reverse("contracts:dashboard", args=["11301.11377.01"])

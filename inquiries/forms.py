@@ -83,7 +83,7 @@ class SubscriptionForm(forms.Form):
         widget=forms.EmailInput({"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone"),
+        label=_("Phone number"),
         max_length=20,
         help_text=_("10 digits, for example 04 42 00 00 00."),
         widget=forms.TextInput({"autocomplete": "tel", "inputmode": "tel"}),

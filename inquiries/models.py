@@ -12,7 +12,9 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,10 +106,12 @@ class Inquiry(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=InquiryStatus, default=InquiryStatus.RECEIVED
     )
+    # Deleting an account deletes its requests (and their files): the account-deletion
+    # promise is "every personal datum". Visitors' requests have no account.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="inquiries",
@@ -241,3 +245,13 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+@receiver(post_delete, sender=Attachment)
+def _delete_attachment_file(
+    sender: type[Attachment], instance: Attachment, **kwargs: object
+) -> None:
+    """The file goes with its row, once the deletion is committed."""
+    storage, name = instance.file.storage, instance.file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -6,9 +6,12 @@ emails are written together or not at all (emails leave once the transaction com
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +57,9 @@ def over_daily_limit(*, user: Any = None, email: str = "") -> bool:
     return recent.count() >= DAILY_LIMIT
 
 
-def _attach(inquiry: Inquiry, message: Message, checked: CheckedFile | None) -> None:
+def _attach(
+    inquiry: Inquiry, message: Message, checked: CheckedFile | None, written: list[str]
+) -> None:
     if checked is None:
         return
     attachment = Attachment(
@@ -65,10 +70,19 @@ def _attach(inquiry: Inquiry, message: Message, checked: CheckedFile | None) -> 
         size=checked.size,
     )
     attachment.file.save(checked.original_name, checked.content, save=False)
+    written.append(attachment.file.name)
+    attachment.save()
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Files written inside a transaction that fails are deleted: no orphan on disk."""
+    written: list[str] = []
     try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
+        yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
         raise
 
 
@@ -82,7 +96,6 @@ def _notify_new(inquiry: Inquiry, message: Message) -> None:
     )
 
 
-@transaction.atomic
 def file_inquiry(
     kind: InquiryKind,
     fields: dict[str, Any],
@@ -92,32 +105,37 @@ def file_inquiry(
     attachment: CheckedFile | None = None,
 ) -> Inquiry:
     """Save a new request with its first message (and file), email both sides."""
-    inquiry = Inquiry(kind=kind, **fields)
-    if user is not None and user.is_authenticated:
-        inquiry.user = user
-        inquiry.email = inquiry.email or user.email
-    if kind == InquiryKind.SUBSCRIPTION:
-        inquiry.consent_at = timezone.now()
-    inquiry.reference = next_reference(kind)
-    inquiry.save()
-    message = Message.objects.create(inquiry=inquiry, author=MessageAuthor.SUBSCRIBER, body=body)
-    _attach(inquiry, message, attachment)
-    _notify_new(inquiry, message)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        inquiry = Inquiry(kind=kind, **fields)
+        if user is not None and user.is_authenticated:
+            inquiry.user = user
+            inquiry.email = inquiry.email or user.email
+        if kind == InquiryKind.SUBSCRIPTION:
+            inquiry.consent_at = timezone.now()
+        inquiry.reference = next_reference(kind)
+        inquiry.save()
+        message = Message.objects.create(
+            inquiry=inquiry, author=MessageAuthor.SUBSCRIBER, body=body
+        )
+        _attach(inquiry, message, attachment, written)
+        _notify_new(inquiry, message)
     return inquiry
 
 
-@transaction.atomic
 def add_subscriber_message(
     inquiry: Inquiry, body: str, attachment: CheckedFile | None = None
 ) -> Message:
-    message = Message.objects.create(inquiry=inquiry, author=MessageAuthor.SUBSCRIBER, body=body)
-    _attach(inquiry, message, attachment)
-    Inquiry.objects.filter(pk=inquiry.pk).update(updated_at=timezone.now())
-    emails.send(
-        "message_for_regie",
-        settings.REGIE_REQUESTS_EMAIL,
-        {"inquiry": inquiry, "message": message, "admin_url": emails.admin_url(inquiry)},
-    )
+    with _files_removed_on_failure() as written, transaction.atomic():
+        message = Message.objects.create(
+            inquiry=inquiry, author=MessageAuthor.SUBSCRIBER, body=body
+        )
+        _attach(inquiry, message, attachment, written)
+        Inquiry.objects.filter(pk=inquiry.pk).update(updated_at=timezone.now())
+        emails.send(
+            "message_for_regie",
+            settings.REGIE_REQUESTS_EMAIL,
+            {"inquiry": inquiry, "message": message, "admin_url": emails.admin_url(inquiry)},
+        )
     return message
 
 

@@ -199,3 +199,38 @@ def test_a_hostile_file_name_gives_a_single_well_formed_header(subscriber_client
     assert "\r" not in disposition and "\n" not in disposition
     assert "X-Evil" not in response.headers or response.headers.get("X-Evil") is None
     assert disposition.startswith("attachment;")
+
+
+def _stored_files() -> list[str]:
+    root = default_storage.location
+    found = []
+    for folder, _dirs, files in os.walk(root):
+        found += [os.path.join(folder, name) for name in files]
+    return found
+
+
+def test_a_request_that_fails_after_the_file_was_written_leaves_no_file(subscriber, monkeypatch):
+    from inquiries import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mail queue down")
+
+    monkeypatch.setattr(services, "_notify_new", broken)
+    with pytest.raises(RuntimeError):
+        contact_request(subscriber, file=("facture.pdf", PDF))
+    assert not Inquiry.objects.exists()
+    assert _stored_files() == []
+
+
+def test_deleting_the_account_deletes_its_requests_and_their_files(
+    subscriber, django_capture_on_commit_callbacks
+):
+    from accounts.services import delete_account
+
+    contact_request(subscriber, file=("facture.pdf", PDF))
+    assert len(_stored_files()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(subscriber)
+    assert not Inquiry.objects.exists()
+    assert not Attachment.objects.exists()
+    assert _stored_files() == []

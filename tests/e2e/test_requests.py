@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from contracts.models import AccountPayerLink, Contract, Payer
-from inquiries.models import Inquiry, InquiryStatus
+from inquiries.models import Commune, Inquiry, InquiryStatus
 from inquiries.services import staff_update
 from tests.e2e.helpers import check_page
 
@@ -23,6 +23,8 @@ PASSWORD = "Robinet7!"
 @pytest.fixture
 def subscriber(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Transactional tests flush the tables, data migrations included.
+    Commune.objects.get_or_create(name="Venelles", postcode="13770")
     payer = Payer.objects.create(reference="P0001", name="Marie Dupont")
     contract = Contract(
         number="11301.11377.01",

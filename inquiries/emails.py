@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,8 @@ def send(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:
     ctx = {"regie": REGIE, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"inquiries/email/{template}_subject.txt", ctx).split())
     text = render_to_string(f"inquiries/email/{template}_message.txt", ctx).strip() + "\n"
+    # Optional lines in the templates leave runs of blank lines behind.
+    text = re.sub(r"\n{3,}", "\n\n", text)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     html = render_to_string(
         "inquiries/email/_message.html",

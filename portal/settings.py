@@ -20,6 +20,7 @@ from portal.env import (
     parse_email_url,
     parse_site_url,
 )
+from portal.identity import REGIE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "contracts",
+    "inquiries",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -141,6 +143,8 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Régie des Eaux du Pays d'Aix <ne-pas-repondre@eauxdupaysdaix.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the Régie is told about new requests and follow-up messages.
+REGIE_REQUESTS_EMAIL = env_str("REGIE_REQUESTS_EMAIL", REGIE.email)
 
 # Users and passwords.
 AUTH_USER_MODEL = "accounts.User"
@@ -216,6 +220,10 @@ ACCOUNT_RATE_LIMITS = (
         # Ours: "send me a new activation link" and account deletion.
         "resend_activation": "10/10m/ip",
         "delete_account": "5/10m/user",
+        # Requests to the Régie (inquiries): filing one, writing anonymously, following up.
+        "inquiry": "5/10m/user,10/10m/ip",
+        "inquiry_anonymous": "3/10m/ip",
+        "inquiry_message": "10/10m/user",
     }
     if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
     else False
@@ -250,6 +258,12 @@ STORAGES = {
         )
     },
 }
+# Uploads (request attachments, 5 MB at most, checked by the form): bodies above this go to
+# a temporary file, not memory; non-file fields stay small; one file per form.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_PERMISSIONS = 0o640
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Sessions and cookies.

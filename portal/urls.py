@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from inquiries import views as inquiries_views
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("a-propos/", views.about, name="about"),
-    path("contact/", views.contact, name="contact"),
+    # The Régie's details and the contact form (inquiries app).
+    path("contact/", inquiries_views.contact, name="contact"),
     path("mentions-legales/", views.legal, name="legal"),
     path("healthz", views.healthz, name="healthz"),
     # Our sign-up view first: same path and name as allauth's, with the tutorial's message.
@@ -27,6 +29,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # The subscriber area: /espace/… and /contrats/<number>/…
     path("", include("contracts.urls")),
+    # Subscription requests, "Mes demandes" and their attachments.
+    path("", include("inquiries.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

@@ -43,11 +43,6 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def contact(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/contact.html")
-
-
-@require_safe
 def legal(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/legal.html")
 

@@ -78,7 +78,8 @@ def test_an_account_without_contract_gets_the_welcome_page(client, db):
         '"Associer un contrat"' in body
     )
     assert f'href="{reverse("contracts:link")}">Lier un contrat</a>' in body
-    assert f'href="{reverse("contact")}">Effectuer une demande d\'abonnement</a>' in body
+    subscription = reverse("inquiries:subscription")
+    assert f'href="{subscription}">Effectuer une demande d\'abonnement</a>' in body
 
 
 def test_the_menu_offers_linking_and_my_contracts_to_logged_in_users(subscriber_client, client):

@@ -1,11 +1,15 @@
-"""Assertions for browser tests: `check_page(page, name)` and the page watcher behind it."""
+"""Assertions for browser tests: `check_page(page, name)` and the page watcher behind it,
+plus what a subscriber does outside a page: read an email, fill the login form."""
 
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
+from django.core import mail
 from playwright.sync_api import ConsoleMessage, Page, Request
 
 HERE = Path(__file__).resolve().parent
@@ -163,3 +167,29 @@ def check_page(page: Page, name: str) -> None:
     if watch.foreign_requests:
         problems.append("requests to other hosts:\n  " + "\n  ".join(watch.foreign_requests))
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def link_from_mail(server_url: str, to: str, subject_part: str, timeout: float = 10) -> str:
+    """The portal link of the last email to ``to`` whose subject contains ``subject_part``,
+    on the live server (emails carry SITE_URL's host). Waits for the live server's thread."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(mail.outbox):
+            if to in message.to and subject_part in message.subject:
+                match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
+                assert match, f"no link in the email {message.subject!r}:\n{message.body}"
+                return server_url + match.group(1)
+        if time.monotonic() > deadline:
+            subjects = [(m.to, m.subject) for m in mail.outbox]
+            raise AssertionError(f"no email {subject_part!r} to {to}; outbox: {subjects}")
+        time.sleep(0.05)
+
+
+def log_in(page: Page, server_url: str, email: str, password: str, remember: bool = False):
+    """The home page's login form, as a subscriber fills it."""
+    page.goto(server_url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    if remember:
+        page.get_by_label("Se souvenir de moi").check()
+    page.get_by_role("button", name="Se connecter").click()

@@ -193,3 +193,39 @@ def log_in(page: Page, server_url: str, email: str, password: str, remember: boo
     if remember:
         page.get_by_label("Se souvenir de moi").check()
     page.get_by_role("button", name="Se connecter").click()
+
+
+# The focused element, its accessible-ish name, and whether its focus ring shows: an outline
+# of at least 2 px or a box shadow, under :focus-visible (what a keyboard user gets).
+_FOCUSED = """
+() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const shadow = style.boxShadow !== "none";
+  const label = element.labels && element.labels.length ? element.labels[0].innerText : "";
+  const name = (element.getAttribute("aria-label") || label || element.innerText ||
+                element.value || "").trim().replace(/\\s+/g, " ");
+  return {
+    name, tag: element.tagName.toLowerCase(), visible: element.matches(":focus-visible") &&
+    (outline || shadow),
+  };
+}
+"""
+
+
+def tab_to(page: Page, name: str, limit: int = 40) -> None:
+    """Press Tab until the element whose name starts with ``name`` has the focus, checking
+    on the way that every element that took the focus showed it."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None:
+            continue
+        seen.append(focused["name"])
+        assert focused["visible"], f"no visible focus on {focused['tag']} {focused['name']!r}"
+        if focused["name"].startswith(name):
+            return
+    raise AssertionError(f"{name!r} not reached with Tab; focus went through {seen}")

@@ -109,8 +109,8 @@ _SMALL_TARGETS = """
   );
   const small = [];
   for (const element of controls) {
-    const style = getComputedStyle(element);
-    if (style.visibility === "hidden" || element.getClientRects().length === 0) continue;
+    // checkVisibility() also skips the content of a closed <details> (content-visibility).
+    if (!element.checkVisibility({visibilityProperty: true})) continue;
     if (element.classList.contains("skip-link") && document.activeElement !== element) continue;
     const isLink = element.tagName === "A";
     const styledAsControl = element.matches(".button, nav a, [role=button]");

@@ -46,6 +46,24 @@ def test_a_subscriber_links_a_contract_typed_without_dots_and_sees_its_dashboard
     expect(page.locator(".switcher__current")).to_contain_text("12 cours Mirabeau")
     check_page(page, "dashboard")
 
+    # The contract's other pages, as the tabs under the selector open them.
+    tabs = page.get_by_role("navigation", name="Pages de ce contrat")
+    for tab, name in [("Mon contrat", "details"), ("Consommations", "consumption")]:
+        tabs.get_by_role("link", name=tab).click()
+        expect(tabs.get_by_role("link", name=tab)).to_have_attribute("aria-current", "page")
+        expect(page.locator("h1")).to_have_count(1)
+        check_page(page, name)
+    tabs.get_by_role("link", name="Paiements").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paiements")
+    check_page(page, "payments")
+
+    # "Mon compte": the list of linked contracts and the account settings.
+    for item, name in [("Mes contrats", "my-contracts"), ("Paramètres du compte", "account")]:
+        page.get_by_text("Mon compte").click()
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=item).click()
+        expect(page.locator("h1")).to_have_count(1)
+        check_page(page, name)
+
 
 def test_a_second_payers_contract_joins_the_selector_which_switches_to_its_invoices(
     page: Page, live_server

@@ -108,7 +108,12 @@ def test_a_second_payers_contract_joins_the_selector_which_switches_to_its_invoi
 
     download = page.get_by_role("link", name=re.compile(r"Télécharger la facture")).first
     expect(download).to_contain_text("11301")
-    response = page.request.get(live_server.url + download.get_attribute("href"))
-    assert response.status == 200
-    assert response.headers["content-type"] == "application/pdf"
-    assert response.body().startswith(b"%PDF")
+    # The PDF opens in the browser's own viewer (it is served inline, with a file name).
+    with page.expect_response(re.compile(r"\.pdf$")) as opened:
+        download.click()
+    pdf = opened.value
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="facture-F' in pdf.headers["content-disposition"]
+    # The viewer replaces the body Playwright sees; fetch the file with the same cookies.
+    assert page.request.get(pdf.url).body().startswith(b"%PDF")

@@ -7,10 +7,13 @@ developer's machine, but fail when CI=true: CI must run them. Assertions live in
 
 import os
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from playwright.sync_api import Page
 
 from tests.e2e.helpers import WIDTHS, watch_page
@@ -65,3 +68,33 @@ def page(page: Page, live_server: Any) -> Iterator[Page]:
     """pytest-playwright's page, watched from its first request, against the live server."""
     watch_page(page, live_server.url)
     yield page
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_private(settings: Any, tmp_path: Path) -> None:
+    """Quick password hashing and private files in a temporary folder.
+
+    Argon2 costs ~0.3 s per hash here; the journeys hash a dozen passwords and keys.
+    The live server runs in this process, so it sees these settings.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Rate-limit counters: a flush between browser tests does not empty the cache table.
+    cache.clear()
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    """The demo data `make run` shows: three payers, five contracts, invoices with PDFs,
+    and the unlinked demo account (DEMO_EMAIL / DEMO_PASSWORD)."""
+    call_command("seed_demo", stdout=StringIO())

@@ -158,7 +158,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # The rule alone lets "Azerty123!" through: refuse what an attacker guesses first.
+    {"NAME": "accounts.strength.StrengthValidator"},
 ]
+# zxcvbn score (0–4) a new password must reach; 3 refuses "Azerty123!", "Motdepasse1!"
+# and "Regie2026!" and accepts a passphrase of a few unrelated words.
+PASSWORD_MINIMAL_STRENGTH = env_int("PASSWORD_MIN_STRENGTH", 3, minimum=0)
+if PASSWORD_MINIMAL_STRENGTH > 4:
+    raise ImproperlyConfigured("PASSWORD_MIN_STRENGTH: expected 0 to 4")
 AUTHENTICATION_BACKENDS = [
     # Staff log in to the admin by email; allauth's backend serves the portal's forms.
     "django.contrib.auth.backends.ModelBackend",

@@ -13,7 +13,7 @@ from tests.helpers import assert_french_page, html
 pytestmark = pytest.mark.django_db
 
 RESET = "/comptes/password/reset/"
-NEW = "Fontaine8?"
+NEW = "Héron7!Tuile"
 
 
 def test_the_forgotten_password_page_is_in_french(client):

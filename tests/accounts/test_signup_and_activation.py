@@ -84,6 +84,8 @@ def test_a_signup_with_a_taken_address_looks_exactly_the_same(client, subscriber
 
 
 def test_a_taken_address_costs_as_much_time_as_a_new_one(client, subscriber):
+    # The first sign-up of a process also loads the strength estimator's dictionaries.
+    sign_up(client, email="echauffement@example.fr")
     start = time.perf_counter()
     sign_up(client, email="chrono@example.fr")
     new = time.perf_counter() - start

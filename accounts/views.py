@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import services
+from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
 from accounts.models import OutgoingEmail
 
@@ -125,3 +127,18 @@ RESEND_DONE = gettext_lazy(
     "If an account waiting for activation uses this address, a new activation email "
     "has just been sent to it."
 )
+
+
+@login_required
+@require_http_methods(["POST"])
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Rester connecté": the script's request (204) or the plain form's (back to the page)."""
+    sessions.touch(request, force=True)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("contracts:area")
+    return redirect(next_url)

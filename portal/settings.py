@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
+    "accounts.sessions.IdleTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.regie",
+                "accounts.sessions.idle_warning",
             ],
             # Cached loader outside DEBUG: templates are parsed once per process.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
@@ -263,6 +266,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+# A session not remembered ends after this many seconds without activity (server side);
+# the page warns two minutes before. Remembered sessions last SESSION_COOKIE_AGE (30 days).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=180)
 # Logins that do not pass through the login form (after activation) end with the browser;
 # the login form's "Se souvenir de moi" overrides it either way.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -27,7 +27,8 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            # None when allauth sends from an on-commit hook outside a request.
+            "current_site": get_current_site(request) if request is not None else None,
             "regie": REGIE,
             "site_url": settings.SITE_URL,
             **context,

@@ -2,6 +2,7 @@
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django import forms
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
+from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
 
 
@@ -67,10 +69,12 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    return render(request, "accounts/account.html", {"has_totp": has_totp(request.user)})
 
 
 @login_required
+# The password again after 10 minutes (and the form asks for it once more).
+@reauthentication_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     # Sign-up, activation, login, reset and account management (email-only accounts).
     "allauth",
     "allauth.account",
+    # Two-factor authentication (TOTP, recovery codes): mandatory for staff.
+    "allauth.mfa",
+    # "Mon compte" lists the account's sessions and can end the others.
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +82,9 @@ MIDDLEWARE = [
     # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
     "accounts.sessions.IdleTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Staff without a TOTP authenticator are sent to set one up before any admin page.
+    "accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -230,6 +237,29 @@ ACCOUNT_RATE_LIMITS = (
     if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
     else False
 )
+# Changing the email or password, deleting the account, unlinking a payer and managing
+# two-factor authentication ask for the password again after 10 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+
+# Two-factor authentication: TOTP and recovery codes; secrets encrypted at rest.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Régie des Eaux du Pays d'Aix"
+MFA_RECOVERY_CODE_COUNT = 10
+# A Fernet key (base64, 32 bytes: `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`). Required in production (https); elsewhere a
+# key is derived from SECRET_KEY. Changing it makes existing TOTP secrets unreadable.
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
+if not MFA_ENCRYPTION_KEY and not DEBUG and SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY (or MFA_ENCRYPTION_KEY_FILE) is required in production: "
+        "it encrypts the two-factor secrets stored in the database."
+    )
+
+# Sessions listed in "Mon compte": last activity and IP kept up to date.
+USERSESSIONS_TRACK_ACTIVITY = True
+
 # A reset link is valid 24 hours.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_deleting_the_account_asks_for_the_password(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("accounts:delete")
     assert_french_page(client.get(url))
     response = client.post(url, {"password": "Mauvais7!"})

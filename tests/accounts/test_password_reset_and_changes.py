@@ -93,7 +93,8 @@ def test_changing_the_password_needs_the_current_one_and_the_rule(client, subscr
 
 
 def test_a_new_email_address_replaces_the_old_one_only_once_confirmed(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("account_email")
     assert_french_page(client.get(url))
     client.post(url, {"action_add": "", "email": "Nouvelle@Example.fr"})

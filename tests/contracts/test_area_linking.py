@@ -13,7 +13,7 @@ from django.urls import reverse
 from contracts.models import AccountPayerLink, ContractStatus, LinkAttempt, LinkAttemptResult
 from contracts.services import ACCOUNT_LIMIT, NUMBER_LIMIT
 from portal.clientip import client_ip
-from tests.contracts.area_fixtures import link, make_contract, make_user
+from tests.contracts.area_fixtures import link, make_contract, make_user, reauthenticate
 from tests.helpers import assert_french_page, html
 
 LINK_URL = "/espace/lier-un-contrat/"
@@ -321,6 +321,7 @@ def test_unlinking_asks_for_confirmation_then_removes_the_payer(
 ):
     url = reverse("contracts:unlink", args=[contract.payer_id])
     subscriber_client.get(reverse("contracts:dashboard", args=[contract.number]))
+    reauthenticate(subscriber_client, subscriber)
     confirm = subscriber_client.get(url)
     assert confirm.status_code == 200
     assert_french_page(confirm)

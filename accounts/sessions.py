@@ -9,6 +9,7 @@ on the server, whatever the browser does. A small script warns two minutes befor
 from collections.abc import Callable
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -66,15 +67,7 @@ class IdleTimeoutMiddleware:
                 )
                 return redirect_to_login(request.get_full_path())
             touch(request)
-        response = self.get_response(request)
-        # A login during this request starts the clock.
-        if (
-            hasattr(request, "user")
-            and request.user.is_authenticated
-            and LAST_ACTIVITY not in request.session
-        ):
-            touch(request)
-        return response
+        return self.get_response(request)
 
 
 def idle_warning(request: HttpRequest) -> dict[str, object]:
@@ -101,3 +94,36 @@ def count_login_as_recent_authentication(
     if records and records[-1].get("method") == method:
         records[-1] = {**records[-1], "reauthenticated": True}
         request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+
+
+SESSIONS_SEEN = "portal_sessions_seen"
+
+
+class SessionActivityMiddleware:
+    """Keeps the sessions list's "last activity" and IP current, at most once a minute.
+
+    allauth's own middleware (USERSESSIONS_TRACK_ACTIVITY) writes on every request; pages
+    with history stay within their query budget this way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and request.session.session_key:
+            now = int(timezone.now().timestamp())
+            seen = request.session.get(SESSIONS_SEEN)
+            if seen is None or now - int(seen) >= WRITE_EVERY:
+                UserSession.objects.create_from_request(request)
+                request.session[SESSIONS_SEEN] = now
+        return self.get_response(request)
+
+
+def start_the_clocks(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """At login: the idle clock starts, and allauth has just recorded the session, so the
+    next pages need not write anything for a minute."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(timezone.now().timestamp())
+    request.session[LAST_ACTIVITY] = now
+    request.session[SESSIONS_SEEN] = now

@@ -17,6 +17,13 @@ from django_zxcvbn_password_validator.translate_zxcvbn_text import translate_zxc
 
 # Words an attacker tries first against a water utility's portal in Aix.
 REGIE_WORDS = [
+    # The site's own names and their obvious run-together forms first (zxcvbn ranks a
+    # word by its place in this list: the earlier, the faster guessed).
+    "eauxdupaysdaix",
+    "eauxaix",
+    "aixeaux",
+    "eauaix",
+    "regieaix",
     "regie",
     "régie",
     "eau",

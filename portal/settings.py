@@ -82,7 +82,8 @@ MIDDLEWARE = [
     # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
     "accounts.sessions.IdleTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # The sessions list's last activity and IP, written at most once a minute.
+    "accounts.sessions.SessionActivityMiddleware",
     # Staff without a TOTP authenticator are sent to set one up before any admin page.
     "accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -257,8 +258,9 @@ if not MFA_ENCRYPTION_KEY and not DEBUG and SITE_URL.startswith("https://"):
         "it encrypts the two-factor secrets stored in the database."
     )
 
-# Sessions listed in "Mon compte": last activity and IP kept up to date.
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions listed in "Mon compte": recorded at login; last activity and IP are kept up
+# to date by accounts.sessions.SessionActivityMiddleware (once a minute, not every page).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # A reset link is valid 24 hours.
 PASSWORD_RESET_TIMEOUT = 24 * 3600

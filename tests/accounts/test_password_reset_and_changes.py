@@ -74,7 +74,8 @@ def test_a_reset_link_expires_after_24_hours(client, subscriber):
 
 
 def test_changing_the_password_needs_the_current_one_and_the_rule(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("account_change_password")
     assert_french_page(client.get(url))
     wrong = client.post(url, {"oldpassword": "Mauvais7!", "password1": NEW, "password2": NEW})

@@ -114,7 +114,9 @@ def test_the_admin_user_form_applies_the_rule():
 # --- Guessable passwords that meet the rule --------------------------------------------
 
 
-@pytest.mark.parametrize("password", ["Azerty123!", "Motdepasse1!", "Regie2026!"])
+@pytest.mark.parametrize(
+    "password", ["Azerty123!", "Motdepasse1!", "Regie2026!", "EauxAix13!", "Marseille13!"]
+)
 def test_it_refuses_guessable_passwords_that_meet_the_rule_and_says_why(password):
     errors = " ".join(french_errors(password))
     assert "trop facile à deviner" in errors

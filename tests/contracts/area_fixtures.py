@@ -82,7 +82,11 @@ def outsider(other_contract):
 def staff_agent(db):
     user = make_user("agent@eauxdupaysdaix.fr", is_staff=True)
     user.groups.add(Group.objects.get(name="Régie agent"))
-    # No admin page opens for staff without two-factor authentication.
+    return with_totp(user)
+
+
+def with_totp(user: User) -> User:
+    """No admin page opens for staff without two-factor authentication."""
     TOTP.activate(user, generate_totp_secret())
     return user
 

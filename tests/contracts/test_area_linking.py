@@ -253,9 +253,12 @@ def test_a_number_is_locked_after_ten_failures_across_accounts(client, contract)
         # Other numbers are not affected.
         assert GENERIC in html(post(client, "99999.99999.99"))
     assert not AccountPayerLink.objects.filter(user=owner).exists()
+    # Hours later the idle session has ended: the owner logs in again.
     with time_machine.travel(START + datetime.timedelta(hours=23, minutes=59), tick=False):
+        client.force_login(owner)
         assert LOCKED in html(post(client, contract.number))
     with time_machine.travel(START + datetime.timedelta(hours=24, minutes=1), tick=False):
+        client.force_login(owner)
         assert post(client, contract.number).status_code == 302
     assert AccountPayerLink.objects.filter(user=owner).exists()
 

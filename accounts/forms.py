@@ -144,6 +144,12 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
         )
 
 
+class ReauthenticateForm(allauth_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"password": _("Password")})
+
+
 class AddEmailForm(allauth_forms.AddEmailForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

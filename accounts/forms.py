@@ -3,6 +3,8 @@
 from typing import Any
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html, format_html_join
@@ -177,3 +179,18 @@ class DeleteAccountForm(forms.Form):
                 _("This is not your current password."), code="wrong_password"
             )
         return password
+
+
+class MFAAuthenticateForm(mfa_forms.AuthenticateForm):
+    """The code asked after the password: a TOTP code or a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"code": _("Code from your app, or a recovery code")})
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"code": _("Code shown by your app")})
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"

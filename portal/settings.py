@@ -249,6 +249,10 @@ MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Régie des Eaux du Pays d'Aix"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 # A Fernet key (base64, 32 bytes: `python -c "from cryptography.fernet import Fernet;
 # print(Fernet.generate_key().decode())"`). Required in production (https); elsewhere a
 # key is derived from SECRET_KEY. Changing it makes existing TOTP secrets unreadable.

@@ -213,3 +213,30 @@ def test_the_sessions_list_needs_a_login_and_csrf(subscriber):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(subscriber)
     assert strict.post("/comptes/sessions/").status_code == 403
+
+
+def test_the_sessions_list_follows_activity_at_most_once_a_minute(subscriber):
+    from allauth.usersessions.models import UserSession
+
+    with time_machine.travel(START, tick=False) as clock:
+        client = CommittingClient(REMOTE_ADDR="198.51.100.20")
+        login(client, subscriber.email)
+        client.get("/mon-compte/", REMOTE_ADDR="203.0.113.9")
+        session = UserSession.objects.get(user=subscriber)
+        assert session.ip == "198.51.100.20"  # within the minute: nothing written
+        clock.shift(datetime.timedelta(minutes=2))
+        client.get("/mon-compte/", REMOTE_ADDR="203.0.113.9")
+        session.refresh_from_db()
+        assert session.ip == "203.0.113.9"
+        assert session.last_seen_at == START + datetime.timedelta(minutes=2)
+
+
+def test_the_second_factor_page_is_french_and_labelled(staff):
+    TOTP.activate(staff, generate_totp_secret())
+    client = CommittingClient()
+    login(client, staff.email)
+    page = client.get("/comptes/2fa/authenticate/")
+    assert_french_page(page)
+    body = html(page)
+    assert "Code affiché par votre application, ou code de récupération" in body
+    assert 'autocomplete="one-time-code"' in body and "placeholder" not in body

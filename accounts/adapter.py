@@ -4,12 +4,17 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from accounts import throttle
 from accounts.models import OutgoingEmail
 from accounts.tasks import queue_email
 from portal.identity import REGIE
@@ -22,7 +27,8 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            # None when allauth sends from an on-commit hook outside a request.
+            "current_site": get_current_site(request) if request is not None else None,
             "regie": REGIE,
             "site_url": settings.SITE_URL,
             **context,
@@ -80,3 +86,46 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
+
+    # --- Per-account login throttling (accounts/throttle.py) -------------------------------
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Refuse any password, even the right one, while the address is locked."""
+        email = credentials.get("email") or ""
+        until = throttle.locked_until(throttle.LOGIN, email)
+        if until:
+            raise forms.ValidationError(locked_message(until), code="account_locked")
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        """Count the failure against the address; tell its owner once when it locks."""
+        email = throttle.normalise(credentials.get("email") or "")
+        if not email:
+            return
+        if throttle.record_failure(throttle.LOGIN, email):
+            user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+            if user is not None:
+                until = throttle.locked_until(throttle.LOGIN, email)
+                self.send_mail(
+                    "account/email/login_locked",
+                    user.email,
+                    {"until": timezone.localtime(until) if until else None},
+                )
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # A completed password reset proves the owner holds the mailbox: lift the lock.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        throttle.clear(throttle.LOGIN, credentials.get("email") or "")
+
+
+def locked_message(until: Any) -> str:
+    """The same words whether or not the address has an account."""
+    local = timezone.localtime(until)
+    when = formats.time_format(local, "H:i")
+    if timezone.localdate() != local.date():
+        when = formats.date_format(local, "j F") + " " + when
+    return _(
+        "Too many failed attempts with this email address. To protect the account, "
+        "logging in with it is paused until %(time)s. If you have forgotten your "
+        "password, choose “Forgotten password”."
+    ) % {"time": when}

@@ -3,6 +3,8 @@
 from typing import Any
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html, format_html_join
@@ -10,6 +12,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts import throttle
+from accounts.strength import StrengthValidator
 from accounts.validators import RegiePasswordValidator
 
 EMAIL_MAX_LENGTH = 254
@@ -34,12 +38,23 @@ def password_rules_html() -> SafeString:
         '<li class="password-rules__rule" data-rule="{}">{}</li>',
         ((rule.code, rule.label) for rule in validator.rules()),
     )
+    strength = next(
+        (
+            v
+            for v in password_validation.get_default_password_validators()
+            if isinstance(v, StrengthValidator)
+        ),
+        None,
+    )
     return format_html(
         '<span class="password-rules__intro">{}</span>'
-        '<ul class="password-rules" data-password-rules data-min-length="{}">{}</ul>',
+        '<ul class="password-rules" data-password-rules data-min-length="{}">{}</ul>{}',
         _("Your password must contain:"),
         validator.min_length,
         items,
+        format_html('<span class="password-rules__hint">{}</span>', strength.get_help_text())
+        if strength
+        else "",
     )
 
 
@@ -94,6 +109,18 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         super().__init__(*args, **kwargs)
         tidy(self, {"email": pgettext_lazy("login form", "Email")})
 
+    def save(self, request: Any, **kwargs: Any) -> str:
+        """Past a few requests a day for one address, answer the same but send nothing.
+
+        Mail bombing a subscriber with reset links, or probing the address, gains nothing:
+        the page says "sent" either way.
+        """
+        email = self.cleaned_data["email"]
+        if throttle.locked_until(throttle.PASSWORD_RESET, email):
+            return email
+        throttle.record_failure(throttle.PASSWORD_RESET, email)
+        return super().save(request, **kwargs)
+
 
 class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -117,6 +144,12 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
             },
             new_passwords=("password1",),
         )
+
+
+class ReauthenticateForm(allauth_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"password": _("Password")})
 
 
 class AddEmailForm(allauth_forms.AddEmailForm):
@@ -146,3 +179,18 @@ class DeleteAccountForm(forms.Form):
                 _("This is not your current password."), code="wrong_password"
             )
         return password
+
+
+class MFAAuthenticateForm(mfa_forms.AuthenticateForm):
+    """The code asked after the password: a TOTP code or a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"code": _("Code from your app, or a recovery code")})
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self, {"code": _("Code shown by your app")})
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"

@@ -2,6 +2,7 @@
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django import forms
@@ -11,12 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import services
+from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
+from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
 
 
@@ -65,10 +69,12 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    return render(request, "accounts/account.html", {"has_totp": has_totp(request.user)})
 
 
 @login_required
+# The password again after 10 minutes (and the form asks for it once more).
+@reauthentication_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
@@ -125,3 +131,18 @@ RESEND_DONE = gettext_lazy(
     "If an account waiting for activation uses this address, a new activation email "
     "has just been sent to it."
 )
+
+
+@login_required
+@require_http_methods(["POST"])
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Rester connecté": the script's request (204) or the plain form's (back to the page)."""
+    sessions.touch(request, force=True)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("contracts:area")
+    return redirect(next_url)

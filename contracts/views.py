@@ -14,6 +14,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from allauth.account.internal.flows.reauthentication import (
+    raise_if_reauthentication_required,
+)
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -175,6 +178,9 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
     link_row = get_object_or_404(
         AccountPayerLink.objects.select_related("payer"), user=request.user, payer_id=payer_id
     )
+    # Unlinking gives up access to a payer's data: the password again after 10 minutes
+    # (asked only once the link is known to be this account's, so outsiders still get 404).
+    raise_if_reauthentication_required(request, app="allauth.account")
     payer: Payer = link_row.payer
     if request.method == "POST":
         numbers = set(payer.contracts.values_list("number", flat=True))

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     # Sign-up, activation, login, reset and account management (email-only accounts).
     "allauth",
     "allauth.account",
+    # Two-factor authentication (TOTP, recovery codes): mandatory for staff.
+    "allauth.mfa",
+    # "Mon compte" lists the account's sessions and can end the others.
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +81,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
+    "accounts.sessions.IdleTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The sessions list's last activity and IP, written at most once a minute.
+    "accounts.sessions.SessionActivityMiddleware",
+    # Staff without a TOTP authenticator are sent to set one up before any admin page.
+    "accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -100,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.regie",
+                "accounts.sessions.idle_warning",
             ],
             # Cached loader outside DEBUG: templates are parsed once per process.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
@@ -162,7 +173,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # The rule alone lets "Azerty123!" through: refuse what an attacker guesses first.
+    {"NAME": "accounts.strength.StrengthValidator"},
 ]
+# zxcvbn score (0–4) a new password must reach; 3 refuses "Azerty123!", "Motdepasse1!"
+# and "Regie2026!" and accepts a passphrase of a few unrelated words.
+PASSWORD_MINIMAL_STRENGTH = env_int("PASSWORD_MIN_STRENGTH", 3, minimum=0)
+if PASSWORD_MINIMAL_STRENGTH > 4:
+    raise ImproperlyConfigured("PASSWORD_MIN_STRENGTH: expected 0 to 4")
 AUTHENTICATION_BACKENDS = [
     # Staff log in to the admin by email; allauth's backend serves the portal's forms.
     "django.contrib.auth.backends.ModelBackend",
@@ -181,6 +199,7 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
     "change_password": "accounts.forms.ChangePasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
 }
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -228,6 +247,34 @@ ACCOUNT_RATE_LIMITS = (
     if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
     else False
 )
+# Changing the email or password, deleting the account, unlinking a payer and managing
+# two-factor authentication ask for the password again after 10 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+
+# Two-factor authentication: TOTP and recovery codes; secrets encrypted at rest.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Régie des Eaux du Pays d'Aix"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
+# A Fernet key (base64, 32 bytes: `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`). Required in production (https); elsewhere a
+# key is derived from SECRET_KEY. Changing it makes existing TOTP secrets unreadable.
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY")
+if not MFA_ENCRYPTION_KEY and not DEBUG and SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY (or MFA_ENCRYPTION_KEY_FILE) is required in production: "
+        "it encrypts the two-factor secrets stored in the database."
+    )
+
+# Sessions listed in "Mon compte": recorded at login; last activity and IP are kept up
+# to date by accounts.sessions.SessionActivityMiddleware (once a minute, not every page).
+USERSESSIONS_TRACK_ACTIVITY = False
+
 # A reset link is valid 24 hours.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 
@@ -270,6 +317,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+# A session not remembered ends after this many seconds without activity (server side);
+# the page warns two minutes before. Remembered sessions last SESSION_COOKIE_AGE (30 days).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=180)
 # Logins that do not pass through the login form (after activation) end with the browser;
 # the login form's "Se souvenir de moi" overrides it either way.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,3 +1,5 @@
+from allauth.account import views as allauth_views
+from allauth.account.decorators import reauthentication_required, secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,6 +7,10 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from inquiries import views as inquiries_views
 from portal import views
+
+# One door: the admin's own login form would bypass the portal's rate limits, per-account
+# lock and second factor. Anonymous visitors are sent to the portal's login instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +30,18 @@ urlpatterns = [
         "comptes/password/reset/key/done/",
         accounts_views.password_reset_done,
         name="account_reset_password_from_key_done",
+    ),
+    # Changing the password or the email address: the password again after 10 minutes
+    # (allauth asks it only for its own 2FA pages; same paths and names, so ours win).
+    path(
+        "comptes/password/change/",
+        reauthentication_required(allauth_views.password_change),
+        name="account_change_password",
+    ),
+    path(
+        "comptes/email/",
+        reauthentication_required(allauth_views.email),
+        name="account_email",
     ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -10,7 +10,7 @@ from django.test import Client, TestCase
 
 from accounts.models import User
 
-PASSWORD = "Robinet7!"
+PASSWORD = "Tortue&Violon9"
 
 
 class CommittingClient(Client):

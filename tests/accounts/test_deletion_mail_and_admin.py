@@ -5,10 +5,12 @@ from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import OutgoingEmail, User
 from accounts.services import delete_account
@@ -20,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_deleting_the_account_asks_for_the_password(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("accounts:delete")
     assert_french_page(client.get(url))
     response = client.post(url, {"password": "Mauvais7!"})
@@ -126,14 +129,21 @@ def test_an_email_is_abandoned_after_the_last_retry_and_stays_visible():
 
 @pytest.fixture
 def agent(db):
-    return User.objects.create_superuser("agent@eauxdupaysdaix.fr", "Agent_Regie7!x")
+    user = User.objects.create_superuser("agent@eauxdupaysdaix.fr", "Agent_Regie7!x")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 def test_staff_log_in_to_the_admin_by_email_and_find_users(client, agent, subscriber, settings):
+    # Through the portal's login and its second factor: the admin has no door of its own.
+    secret = generate_totp_secret()
+    TOTP.activate(agent, secret)
     admin_root = "/" + settings.ADMIN_PATH
+    response = login(client, agent.email, "Agent_Regie7!x")
+    assert response["Location"].startswith("/comptes/2fa/authenticate/")
+    counter = int(timezone.now().timestamp()) // 30
     response = client.post(
-        admin_root + "login/",
-        {"username": agent.email, "password": "Agent_Regie7!x", "next": admin_root},
+        "/comptes/2fa/authenticate/", {"code": format_hotp_value(hotp_value(secret, counter))}
     )
     assert response.status_code == 302
     listing = client.get(admin_root + "accounts/user/?q=abonne")

@@ -13,7 +13,7 @@ from tests.helpers import assert_french_page, html
 pytestmark = pytest.mark.django_db
 
 RESET = "/comptes/password/reset/"
-NEW = "Fontaine8?"
+NEW = "Héron7!Tuile"
 
 
 def test_the_forgotten_password_page_is_in_french(client):
@@ -74,7 +74,8 @@ def test_a_reset_link_expires_after_24_hours(client, subscriber):
 
 
 def test_changing_the_password_needs_the_current_one_and_the_rule(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("account_change_password")
     assert_french_page(client.get(url))
     wrong = client.post(url, {"oldpassword": "Mauvais7!", "password1": NEW, "password2": NEW})
@@ -93,7 +94,8 @@ def test_changing_the_password_needs_the_current_one_and_the_rule(client, subscr
 
 
 def test_a_new_email_address_replaces_the_old_one_only_once_confirmed(client, subscriber):
-    client.force_login(subscriber)
+    # A real login (not force_login): it counts as a recent authentication.
+    login(client, subscriber.email)
     url = reverse("account_email")
     assert_french_page(client.get(url))
     client.post(url, {"action_add": "", "email": "Nouvelle@Example.fr"})

@@ -68,7 +68,9 @@ def test_accented_letters_are_not_special_characters():
     assert any("caractère spécial" in e for e in french_errors("Éléphant7é"))
 
 
-@pytest.mark.parametrize("password", ["Robinet7!", "Tr3s_S€cret", "Eau&Source2026", "a B 1 ! x y"])
+@pytest.mark.parametrize(
+    "password", ["Gravier7!Ours", "Tr3s_S€cret", "Eau&Source2026", "a B 1 ! x y"]
+)
 def test_it_accepts_a_password_that_meets_the_rule(password):
     assert french_errors(password) == []
 
@@ -107,3 +109,43 @@ def test_the_admin_user_form_applies_the_rule():
         )
         assert not form.is_valid()
         assert "ni « + » ni « - »" in str(form.errors)
+
+
+# --- Guessable passwords that meet the rule --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password", ["Azerty123!", "Motdepasse1!", "Regie2026!", "EauxAix13!", "Marseille13!"]
+)
+def test_it_refuses_guessable_passwords_that_meet_the_rule_and_says_why(password):
+    errors = " ".join(french_errors(password))
+    assert "trop facile à deviner" in errors
+    assert "Préférez trois ou quatre mots" in errors
+
+
+def test_it_refuses_a_password_built_on_the_subscribers_own_address():
+    from accounts.models import User
+
+    user = User(email="gaston.lagaffe@example.fr")
+    with translation.override("fr"):
+        with pytest.raises(ValidationError, match="trop facile à deviner"):
+            validate_password("Lagaffe2026!", user)
+        # The same password is fine for someone else.
+        validate_password("Lagaffe2026!", User(email="marie@example.fr"))
+
+
+@pytest.mark.parametrize("password", ["Trois koalas rient 7!", "Gravier7!Ours"])
+def test_it_accepts_a_passphrase_of_unrelated_words(password):
+    assert french_errors(password) == []
+
+
+def test_sign_up_with_a_guessable_password_shows_the_french_reason(client):
+    response = client.post(
+        "/comptes/signup/",
+        {"email": "devinable@example.fr", "password1": "Azerty123!", "password2": "Azerty123!"},
+    )
+    assert response.status_code == 200
+    assert "trop facile à deviner" in response.content.decode()
+    from accounts.models import User
+
+    assert not User.objects.filter(email="devinable@example.fr").exists()

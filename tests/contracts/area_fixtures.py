@@ -10,6 +10,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
@@ -80,7 +82,23 @@ def outsider(other_contract):
 def staff_agent(db):
     user = make_user("agent@eauxdupaysdaix.fr", is_staff=True)
     user.groups.add(Group.objects.get(name="Régie agent"))
+    return with_totp(user)
+
+
+def with_totp(user: User) -> User:
+    """No admin page opens for staff without two-factor authentication."""
+    TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def reauthenticate(client, user: User, password: str = PASSWORD):
+    """Type the password again, as sensitive pages ask after 10 minutes (or force_login)."""
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    response = client.post("/comptes/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response
+    return response
 
 
 @pytest.fixture

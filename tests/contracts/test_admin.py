@@ -17,6 +17,7 @@ from contracts.models import (
     Payment,
     ServiceDocument,
 )
+from tests.contracts.area_fixtures import with_totp
 
 from .exports import GOOD, PDF
 
@@ -25,14 +26,14 @@ MODELS = [Payer, Contract, MeterReading, Invoice, Payment, ServiceDocument]
 
 @pytest.fixture
 def superuser(db, django_user_model):
-    return django_user_model.objects.create_superuser("admin@example.fr", "Admin!Pass7")
+    return with_totp(django_user_model.objects.create_superuser("admin@example.fr", "Admin!Pass7"))
 
 
 @pytest.fixture
 def agent(db, django_user_model):
     user = django_user_model.objects.create_user("agent@example.fr", "Agent!Pass7", is_staff=True)
     user.groups.add(Group.objects.get(name="Régie agent"))
-    return user
+    return with_totp(user)
 
 
 @pytest.fixture
@@ -146,7 +147,9 @@ def test_staff_can_type_a_key(client, agent, contract):
 
 
 def test_staff_without_the_permission_cannot_set_a_key(client, django_user_model, contract):
-    user = django_user_model.objects.create_user("clerk@example.fr", "Clerk!Pass7", is_staff=True)
+    user = with_totp(
+        django_user_model.objects.create_user("clerk@example.fr", "Clerk!Pass7", is_staff=True)
+    )
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(
@@ -245,7 +248,9 @@ def test_the_import_page_is_linked_and_loads(client, agent):
 
 
 def test_staff_without_the_permission_cannot_import(client, django_user_model):
-    user = django_user_model.objects.create_user("clerk@example.fr", "Clerk!Pass7", is_staff=True)
+    user = with_totp(
+        django_user_model.objects.create_user("clerk@example.fr", "Clerk!Pass7", is_staff=True)
+    )
     client.force_login(user)
     assert client.get(reverse(IMPORT_URL)).status_code == 403
 

@@ -10,10 +10,11 @@ from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from accounts.models import User
 from contracts.models import AccountPayerLink, ContractStatus, LinkAttempt, LinkAttemptResult
 from contracts.services import ACCOUNT_LIMIT, NUMBER_LIMIT
 from portal.clientip import client_ip
-from tests.contracts.area_fixtures import link, make_contract, make_user
+from tests.contracts.area_fixtures import link, make_contract, make_user, reauthenticate
 from tests.helpers import assert_french_page, html
 
 LINK_URL = "/espace/lier-un-contrat/"
@@ -33,6 +34,12 @@ def newcomer(contract):
 def newcomer_client(client, newcomer):
     client.force_login(newcomer)
     return client
+
+
+def login_again(client):
+    """Log the same account in at the travelled-to time (an older login may have ended
+    on the idle timeout in between)."""
+    client.force_login(User.objects.get(pk=client.session["_auth_user_id"]))
 
 
 def post(client, number, key="ABCD2345", **extra):
@@ -194,6 +201,7 @@ def test_an_account_is_locked_after_five_failures_even_with_the_right_key(
     newcomer_client, newcomer, contract
 ):
     with time_machine.travel(START, tick=False):
+        login_again(newcomer_client)
         fail(newcomer_client, times=ACCOUNT_LIMIT)
         response = post(newcomer_client, contract.number)
     assert response.status_code == 200
@@ -207,6 +215,7 @@ def test_an_account_is_locked_after_five_failures_even_with_the_right_key(
 
 def test_the_account_lock_counts_failures_on_any_number(newcomer_client, contract):
     with time_machine.travel(START, tick=False):
+        login_again(newcomer_client)
         fail(newcomer_client, "99999.99999.01", times=3)
         fail(newcomer_client, "99999.99999.02", times=2)
         assert LOCKED in html(post(newcomer_client, contract.number))
@@ -214,6 +223,7 @@ def test_the_account_lock_counts_failures_on_any_number(newcomer_client, contrac
 
 def test_the_account_lock_expires_after_fifteen_minutes(newcomer_client, newcomer, contract):
     with time_machine.travel(START, tick=False):
+        login_again(newcomer_client)
         fail(newcomer_client, times=ACCOUNT_LIMIT)
     with time_machine.travel(START + datetime.timedelta(minutes=14, seconds=59), tick=False):
         assert LOCKED in html(post(newcomer_client, contract.number))
@@ -224,6 +234,7 @@ def test_the_account_lock_expires_after_fifteen_minutes(newcomer_client, newcome
 
 def test_refused_attempts_during_a_lock_do_not_extend_it(newcomer_client, contract):
     with time_machine.travel(START, tick=False):
+        login_again(newcomer_client)
         fail(newcomer_client, times=ACCOUNT_LIMIT)
     for minute in (5, 10, 14):
         with time_machine.travel(START + datetime.timedelta(minutes=minute), tick=False):
@@ -234,6 +245,7 @@ def test_refused_attempts_during_a_lock_do_not_extend_it(newcomer_client, contra
 
 def test_four_failures_do_not_lock(newcomer_client, contract):
     with time_machine.travel(START, tick=False):
+        login_again(newcomer_client)
         fail(newcomer_client, times=ACCOUNT_LIMIT - 1)
         assert post(newcomer_client, contract.number).status_code == 302
 
@@ -253,9 +265,12 @@ def test_a_number_is_locked_after_ten_failures_across_accounts(client, contract)
         # Other numbers are not affected.
         assert GENERIC in html(post(client, "99999.99999.99"))
     assert not AccountPayerLink.objects.filter(user=owner).exists()
+    # Hours later the idle session has ended: the owner logs in again.
     with time_machine.travel(START + datetime.timedelta(hours=23, minutes=59), tick=False):
+        client.force_login(owner)
         assert LOCKED in html(post(client, contract.number))
     with time_machine.travel(START + datetime.timedelta(hours=24, minutes=1), tick=False):
+        client.force_login(owner)
         assert post(client, contract.number).status_code == 302
     assert AccountPayerLink.objects.filter(user=owner).exists()
 
@@ -321,6 +336,7 @@ def test_unlinking_asks_for_confirmation_then_removes_the_payer(
 ):
     url = reverse("contracts:unlink", args=[contract.payer_id])
     subscriber_client.get(reverse("contracts:dashboard", args=[contract.number]))
+    reauthenticate(subscriber_client, subscriber)
     confirm = subscriber_client.get(url)
     assert confirm.status_code == 200
     assert_french_page(confirm)

@@ -79,9 +79,13 @@ def test_volumes_and_changes_are_shown_the_french_way():
     assert signed_percent(-32) == f"−32{NBSP}%"
 
 
-def test_the_dashboard_of_a_contract_without_recent_readings(subscriber_client, contract):
+def test_the_dashboard_of_a_contract_without_recent_readings(
+    subscriber_client, subscriber, contract
+):
     add_readings(contract, [("2019-01-10", "100"), ("2020-01-10", "150")])
     with time_machine.travel(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC)):
+        # A login at that date (an earlier one could have ended on the idle timeout).
+        subscriber_client.force_login(subscriber)
         body = html(subscriber_client.get(reverse("contracts:dashboard", args=[contract.number])))
     assert f"150{NBSP}m³" in body and "Le 10/01/2020" in body
     assert "Aucun relevé au cours des 12 derniers mois." in body

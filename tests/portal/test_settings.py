@@ -110,6 +110,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+MFA_KEY = "x2OGbB6QZgDnBzDVL3Q0r1Ykfs6vA3HgYvBq8fYfH3s="
+
+
+def test_production_refuses_to_start_without_the_two_factor_encryption_key(tmp_path):
+    result = _manage(
+        "check",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        SITE_URL="https://monespace.example.fr",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 2
+    assert "MFA_ENCRYPTION_KEY" in result.stderr
+
+
 def test_deploy_checks_pass_with_production_variables(tmp_path):
     result = _manage(
         "check",
@@ -122,6 +137,7 @@ def test_deploy_checks_pass_with_production_variables(tmp_path):
         EMAIL_URL="smtp+tls://u:p@smtp.example.fr:587",
         TASKS_BACKEND="database",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MFA_ENCRYPTION_KEY=MFA_KEY,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -134,6 +150,7 @@ def test_deploy_checks_flag_a_console_mailer_in_production(tmp_path):
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         SITE_URL="https://monespace.example.fr",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        MFA_ENCRYPTION_KEY=MFA_KEY,
     )
     assert "portal.W001" in result.stdout + result.stderr
     assert "portal.W004" in result.stdout + result.stderr

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     # Form widgets rendered through TemplatesSetting (FORM_RENDERER) need its templates.
     "django.forms",
     "django_tasks_db",
+    # Only for its French catalogue of the strength estimator's feedback.
+    "django_zxcvbn_password_validator",
     # Sign-up, activation, login, reset and account management (email-only accounts).
     "allauth",
     "allauth.account",

@@ -149,3 +149,10 @@ def test_sign_up_with_a_guessable_password_shows_the_french_reason(client):
     from accounts.models import User
 
     assert not User.objects.filter(email="devinable@example.fr").exists()
+
+
+def test_the_strength_estimator_explains_itself_in_french():
+    with pytest.raises(ValidationError) as refused:
+        validate_password("Fontaine3?")
+    assert "Les noms et prénoms courants sont faciles à deviner" in refused.value.messages
+    assert not any("easy to guess" in message for message in refused.value.messages)

@@ -12,7 +12,7 @@ from tests.e2e.helpers import check_page, link_from_mail, log_in, tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Robinet7!"
+PASSWORD = "Tortue&Violon9"
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     page.goto(link_from_mail(live_server.url, "abonne@example.fr", "mot de passe"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Choisissez un nouveau mot de passe")
     check_page(page, "password-reset-new")
-    new_password = "Fontaine3?"
+    new_password = "Gravier7!Ours"
     page.get_by_label("Nouveau mot de passe", exact=True).fill(new_password)
     page.get_by_label("Confirmation du nouveau mot de passe").fill(new_password)
     page.get_by_role("button", name="Valider").click()

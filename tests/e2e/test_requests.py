@@ -17,7 +17,7 @@ from inquiries.services import staff_update
 from tests.e2e.helpers import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "Robinet7!"
+PASSWORD = "Tortue&Violon9"
 
 
 @pytest.fixture

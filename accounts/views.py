@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts import services
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
 from accounts.models import OutgoingEmail
+from portal.pagecache import entrance_page
 
 
 class SignupView(allauth_views.SignupView):
@@ -39,7 +40,7 @@ class SignupView(allauth_views.SignupView):
         return response
 
 
-signup = SignupView.as_view()
+signup = entrance_page(SignupView.as_view())
 
 
 class ConfirmEmailView(allauth_views.ConfirmEmailView):

@@ -1,9 +1,11 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from portal import views
+from portal.pagecache import entrance_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +24,12 @@ urlpatterns = [
         "comptes/password/reset/key/done/",
         accounts_views.password_reset_done,
         name="account_reset_password_from_key_done",
+    ),
+    # allauth's reset page, rendered once per process for anonymous visitors (pagecache).
+    path(
+        "comptes/password/reset/",
+        entrance_page(allauth_views.password_reset),
+        name="account_reset_password",
     ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -103,7 +103,10 @@ def gunicorn(
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--no-control-socket", "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), start_new_session=True)
+    # gunicorn.conf.py (production) logs every request on stdout: not wanted in the report.
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=dict(env), start_new_session=True, stdout=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

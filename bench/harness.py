@@ -97,11 +97,17 @@ def manage(env: Mapping[str, str], *args: str) -> str:
 def gunicorn(
     env: Mapping[str, str], port: int, workers: int = 2, threads: int = 1
 ) -> Iterator[str]:
-    """Serve the portal with gunicorn (sync workers unless threads > 1) until the block ends."""
+    """Serve the portal with gunicorn (sync workers unless threads > 1) until the block ends.
+
+    gunicorn.conf.py applies (production), except worker recycling (max_requests 2000):
+    at benchmark rates it restarts a worker every ~20 s, and the restart (~1.5 s of
+    imports) would be measured as page latency.
+    """
     cmd = [
         PYTHON, "-m", "gunicorn", "portal.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--no-control-socket", "--log-level", "warning", "--timeout", "60",
+        "--max-requests", "0",
     ]  # fmt: skip
     # gunicorn.conf.py (production) logs every request on stdout: not wanted in the report.
     proc = subprocess.Popen(

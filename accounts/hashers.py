@@ -4,8 +4,9 @@ Django's own ``Argon2PasswordHasher`` defaults (memory 100 MiB, time cost 2, par
 cost about 300 ms of CPU per verification on the Régie's 2-core server: about 6 logins per
 second, and a login burst queues every other page behind it. OWASP's Password Storage Cheat
 Sheet recommends Argon2id with at least 19 MiB of memory, time cost 2 and parallelism 1;
-that costs about 40 ms of CPU here (bench/results/: "argon2"), so 2 cores verify about
-50 logins per second while an offline attacker still pays 19 MiB per guess.
+that costs about 38 ms of CPU here (bench/results/latest.md, README "Performance"), so
+2 cores verify about 50 passwords per second while an offline attacker still pays 19 MiB
+of memory per guess.
 
 Hashes made with other parameters (Django's defaults, PBKDF2) stay valid and are re-hashed
 with these on the next successful login (``must_update``), so no reset is ever needed.

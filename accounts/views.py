@@ -22,6 +22,7 @@ from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
+from portal.pagecache import entrance_page
 
 
 class SignupView(allauth_views.SignupView):
@@ -43,7 +44,7 @@ class SignupView(allauth_views.SignupView):
         return response
 
 
-signup = SignupView.as_view()
+signup = entrance_page(SignupView.as_view())
 
 
 class ConfirmEmailView(allauth_views.ConfirmEmailView):

@@ -130,7 +130,7 @@ def parse_cache_url(name: str, raw: str) -> dict[str, Any]:
     ``locmem://`` (one process only: tests or experiments) or ``dummy://``."""
     parts = urlsplit(raw)
     if parts.scheme in {"redis", "rediss", "unix"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        return {"BACKEND": "portal.cache.RedisCache", "LOCATION": raw}
     if parts.scheme == "db":
         table = (parts.netloc + parts.path).strip("/") or "portal_cache"
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}

@@ -161,7 +161,10 @@ REGIE_REQUESTS_EMAIL = env_str("REGIE_REQUESTS_EMAIL", REGIE.email)
 
 # Users and passwords.
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id at OWASP's parameters first (accounts/hashers.py: why these figures); the others
+# only read older hashes, which are re-hashed with the first one at the next login.
 PASSWORD_HASHERS = [
+    "accounts.hashers.RegieArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

@@ -7,6 +7,7 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from inquiries import views as inquiries_views
 from portal import views
+from portal.pagecache import entrance_page
 
 # One door: the admin's own login form would bypass the portal's rate limits, per-account
 # lock and second factor. Anonymous visitors are sent to the portal's login instead.
@@ -42,6 +43,12 @@ urlpatterns = [
         "comptes/email/",
         reauthentication_required(allauth_views.email),
         name="account_email",
+    ),
+    # allauth's reset page, rendered once per process for anonymous visitors (pagecache).
+    path(
+        "comptes/password/reset/",
+        entrance_page(allauth_views.password_reset),
+        name="account_reset_password",
     ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
 from portal.identity import REGIE
+from portal.pagecache import entrance_page
 
 logger = logging.getLogger(__name__)
 
 
+@entrance_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The home page is the login page (tutorial): its form posts to allauth's login view."""

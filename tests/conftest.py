@@ -26,6 +26,9 @@ def _isolated_cache():
     """
     from django.core.cache import cache
 
+    from portal import pagecache
+
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
+    pagecache.clear()
     yield

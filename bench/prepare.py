@@ -1,0 +1,120 @@
+"""In-process helpers of the load benchmark (run by bench/run.py with the bench environment).
+
+    python bench/prepare.py sessions N      → JSON: N logged-in sessions with their contract
+    python bench/prepare.py queries         → JSON: queries per request of each measured page
+    python bench/prepare.py hashing         → JSON: Argon2 parameters and verification time
+
+Sessions are created directly in the session store (what a login leaves behind), so the
+load generator can act as many distinct subscribers without paying Argon2 each time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import (  # noqa: E402
+    Argon2PasswordHasher,
+    get_hasher,
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from contracts.models import Contract, Invoice  # noqa: E402
+
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def subscribers(count: int) -> list[dict[str, str]]:
+    """The first ``count`` generated accounts: a session, their contract, an invoice."""
+    rows = []
+    users = User.objects.filter(payer_links__isnull=False).order_by("pk")[:count]
+    for user in users:
+        contract = Contract.objects.for_user(user).order_by("number").first()
+        if contract is None:
+            continue
+        invoice = Invoice.objects.filter(contract=contract).order_by("-issue_date").first()
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = BACKEND
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session["contracts:current"] = contract.number
+        session.create()
+        rows.append(
+            {
+                "email": user.email,
+                "session": session.session_key,
+                "contract": contract.number,
+                "invoice": invoice.number if invoice else "",
+            }
+        )
+    return rows
+
+
+def query_counts(paths: dict[str, str]) -> dict[str, int]:
+    """Queries per request of each page, for the first generated subscriber."""
+    me = subscribers(1)[0]
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+    client.cookies[settings.SESSION_COOKIE_NAME] = me["session"]
+    counts = {}
+    for name, template in paths.items():
+        path = template.format(**me)
+        client.get(path)  # warm: first-request work is not per-request work
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code not in (200, 302):
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+        counts[name] = len(queries.captured_queries)
+    return counts
+
+
+def hashing(rounds: int = 10) -> dict[str, object]:
+    """CPU time of one password verification with the portal's hasher (and Django's)."""
+    results: dict[str, object] = {}
+    for label, hasher in (("portal", get_hasher("default")), ("django", Argon2PasswordHasher())):
+        encoded = hasher.encode("Robinet!Bench7", hasher.salt())
+        hasher.verify("Robinet!Bench7", encoded)
+        start = time.process_time()
+        for _ in range(rounds):
+            hasher.verify("Robinet!Bench7", encoded)
+        ms = (time.process_time() - start) / rounds * 1000
+        results[label] = {
+            "hasher": f"{type(hasher).__module__}.{type(hasher).__name__}",
+            "memory_kib": getattr(hasher, "memory_cost", None),
+            "time_cost": getattr(hasher, "time_cost", None),
+            "parallelism": getattr(hasher, "parallelism", None),
+            "verify_cpu_ms": round(ms, 1),
+        }
+    return results
+
+
+def main() -> None:
+    command = sys.argv[1]
+    if command == "sessions":
+        print(json.dumps(subscribers(int(sys.argv[2]))))
+    elif command == "queries":
+        print(json.dumps(query_counts(json.loads(sys.argv[2]))))
+    elif command == "hashing":
+        print(json.dumps(hashing()))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,485 @@
+"""The whole load benchmark, from an empty PostgreSQL database to bench/results/.
+
+    .venv/bin/python bench/run.py                      # 150,000 payers, 180,000 contracts
+    .venv/bin/python bench/run.py --payers 8000 --contracts 10000 --seconds 3   # quicker
+
+1. (Re)creates the databases <name> (the big one), <name>_small (1,000 contracts) and
+   <name>_import, migrates them, runs collectstatic, and fills them with
+   ``manage.py generate_dataset`` (timed).
+2. Serves the portal with gunicorn, production settings (DEBUG off, WhiteNoise, PostgreSQL,
+   Redis cache db 13), 2 workers x 4 threads (gthread): one process per core for the
+   Python work, and threads so that a request waiting on PostgreSQL (a login commits
+   three times) or on Argon2 (which releases the GIL) leaves the core to another one.
+   A first run with 2 sync workers x 1 thread is kept in bench/results/before/.
+   wrk (one thread) runs beside it.
+3. Drives each page with wrk at 1, 8 and 32 connections, many distinct logged-in
+   subscribers (sessions rotate, each on its own contract), after a warm-up; the baseline
+   (a bare view behind the same middleware) is measured in the same run, and every page's
+   throughput is reported as a ratio to it.
+4. Login POSTs with real passwords (Argon2), rate limits on: each request comes from another
+   client address (X-Forwarded-For, one trusted proxy) and accounts rotate; anything but
+   a 302 to the area counts as an error.
+5. Also: queries per request, Argon2 parameters and verification time, page weight
+   (gzip), the dashboard on the 1,000-contract database, the billing import (rows/s).
+
+Writes bench/results/<stem>.json and .md and prints the Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (
+    PYTHON,
+    ROOT,
+    Result,
+    free_port,
+    gunicorn,
+    manage,
+    production_env,
+    require_tools,
+    wrk,
+)
+
+PAGES = {
+    "dashboard": "/contrats/{contract}/",
+    "invoices": "/contrats/{contract}/factures/",
+    "consumption": "/contrats/{contract}/consommations/",
+    "payments": "/contrats/{contract}/paiements/",
+    "invoice PDF": "/contrats/{contract}/factures/{invoice}.pdf",
+}
+ENTRANCE = {"home (login)": "/", "sign-up": "/comptes/signup/", "reset": "/comptes/password/reset/"}
+CONTRACT_PAGES = ["dashboard", "invoices", "consumption", "payments", "invoice PDF"]
+PASSWORD = "Robinet!Bench7"  # generate_dataset's default for every generated account
+
+
+def psql(admin_url: str, sql: str) -> None:
+    subprocess.run(["psql", admin_url, "-q", "-c", sql], check=True, capture_output=True)
+
+
+def fresh_database(base_url: str, name: str) -> str:
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop {name!r}: benchmark databases have 'bench' in the name")
+    admin = base_url.rsplit("/", 1)[0] + "/postgres"
+    psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(admin, f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def prepare(env: dict[str, str], *args: str) -> object:
+    out = subprocess.run(
+        [PYTHON, "bench/prepare.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode:
+        raise SystemExit(f"bench/prepare.py {args[0]} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def lua_rotation(users: list[dict[str, str]], template: str) -> str:
+    entries = ",\n".join(
+        '{{c="sessionid={}", p="{}"}}'.format(u["session"], template.format(**u)) for u in users
+    )
+    return (
+        f"local users = {{\n{entries}\n}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  local u = users[(i % #users) + 1]\n"
+        '  return wrk.format("GET", u.p, {["Cookie"] = u.c})\n'
+        "end\n"
+    )
+
+
+def login_lua(base: str, emails: list[str]) -> str:
+    """POST /comptes/login/ with a CSRF token fetched once, rotating accounts and client IPs."""
+    with urllib.request.urlopen(base + "/", timeout=10) as response:  # noqa: S310
+        cookie = response.headers.get("Set-Cookie", "")
+        html = response.read().decode()
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    bodies = ",\n".join(
+        '"{}"'.format(
+            urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD}
+            )
+        )
+        for email in emails
+    )
+    return (
+        f"local bodies = {{\n{bodies}\n}}\n"
+        "local i = 0\n"
+        "expect_lo, expect_hi = 302, 302\n"
+        "init = function(args) math.randomseed(os.time()) end\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        '  local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255),'
+        " math.random(1, 254))\n"
+        '  return wrk.format("POST", "/comptes/login/", {'
+        f'["Cookie"] = "csrftoken={csrf_cookie}", '
+        '["Content-Type"] = "application/x-www-form-urlencoded", '
+        '["X-Forwarded-For"] = ip}, bodies[(i % #bodies) + 1])\n'
+        "end\n"
+    )
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and a.get("href") and "stylesheet" in (a.get("rel") or "") + "icon":
+            self.urls.append(a["href"] or "")
+        elif tag in ("script", "img", "source", "iframe") and a.get("src"):
+            self.urls.append(a["src"] or "")
+
+
+def page_weight(base: str, path: str, session: str) -> dict[str, object]:
+    """Bytes a browser downloads for this page, gzip-compressed (a proxy compresses HTML;
+    WhiteNoise serves precompressed static files), and requests to any other host."""
+
+    def get(url: str) -> bytes:
+        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.read()
+
+    html = get(base + path)
+    parser = _Assets()
+    parser.feed(html.decode())
+    urls = list(parser.urls)
+    # url(...) in stylesheets (images, fonts).
+    total = len(gzip.compress(html, 6))
+    other_hosts = 0
+    seen = set()
+    while urls:
+        url = urls.pop()
+        absolute = urllib.parse.urljoin(base + path, url)
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        if urllib.parse.urlsplit(absolute).netloc != urllib.parse.urlsplit(base).netloc:
+            if not absolute.startswith("data:"):
+                other_hosts += 1
+            continue
+        body = get(absolute)
+        total += len(gzip.compress(body, 6))
+        if absolute.endswith(".css"):
+            for ref in re.findall(r"url\(['\"]?([^'\")]+)", body.decode()):
+                if not ref.startswith("data:"):
+                    urls.append(urllib.parse.urljoin(absolute, ref))
+    return {"bytes_gzip": total, "requests": len(seen) + 1, "other_hosts": other_hosts}
+
+
+def measure(
+    base: str, name: str, lua: str, connections: list[int], seconds: int, path: str = "/"
+) -> list[Result]:
+    wrk(name, base + path, 8, 2, lua)  # warm-up: caches, connections, bytecode
+    return [wrk(name, base + path, c, seconds, lua) for c in connections]
+
+
+def run_import(base_url: str, name: str, rows: int) -> dict[str, object]:
+    script = ROOT / "bench" / "import_bench.py"
+    if not script.exists():
+        return {"skipped": "bench/import_bench.py missing"}
+    url = fresh_database(base_url, name)
+    env = production_env(url, 0, Path(tempfile.mkdtemp(prefix="bench-import-")))
+    env["DJANGO_DEBUG"] = "0"
+    manage(env, "migrate", "-v0")
+    out = subprocess.run(
+        [PYTHON, str(script), "--contracts", str(max(1000, rows // 50)), "--rows", str(rows)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"first import: (\d+) rows in ([\d.]+) s = ([\d,]+) rows/s", out.stdout)
+    if not match:
+        return {"error": (out.stdout + out.stderr)[-2000:]}
+    return {
+        "rows": int(match.group(1)),
+        "seconds": float(match.group(2)),
+        "rows_per_s": int(match.group(3).replace(",", "")),
+    }
+
+
+def build(base_url: str, name: str, size: dict[str, int], var_dir: Path) -> tuple[str, float]:
+    url = fresh_database(base_url, name)
+    env = production_env(url, 0, var_dir)
+    manage(env, "migrate", "-v0")
+    start = time.monotonic()
+    manage(
+        env,
+        "generate_dataset",
+        "--payers",
+        str(size["payers"]),
+        "--contracts",
+        str(size["contracts"]),
+        "--years",
+        str(size["years"]),
+    )
+    seconds = time.monotonic() - start
+    record = {
+        "seconds": seconds,
+        **size,
+        "built_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    (var_dir / f"dataset-{name}.json").write_text(json.dumps(record))
+    return url, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/espace_bench")
+    parser.add_argument("--payers", type=int, default=150_000)
+    parser.add_argument("--contracts", type=int, default=180_000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk measurement")
+    parser.add_argument("--connections", default="1,8,32")
+    parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the existing databases (no regeneration)."
+    )
+    parser.add_argument("--stem", default="latest")
+    args = parser.parse_args()
+    require_tools()
+    connections = [int(c) for c in args.connections.split(",")]
+    base_url, name = args.database.rsplit("/", 1)
+    base_url = args.database
+    # Static files and the dataset's sample invoice PDF (kept for --reuse).
+    var_dir = ROOT / "var" / "bench"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    big = {"payers": args.payers, "contracts": args.contracts, "years": args.years}
+    small = {"payers": 800, "contracts": 1000, "years": args.years}
+
+    notes: list[str] = []
+    if args.reuse:
+        big_url, small_url = base_url, base_url + "_small"
+        for url in (big_url, small_url):
+            manage(production_env(url, 0, var_dir), "migrate", "-v0")
+        # The generation time measured when these databases were built (same code).
+        record = var_dir / f"dataset-{name}.json"
+        gen_seconds = json.loads(record.read_text())["seconds"] if record.exists() else None
+        if gen_seconds is not None:
+            notes.append(
+                "--reuse: databases built earlier by this script; dataset time from "
+                + json.loads(record.read_text()).get("built_at", "that build")
+            )
+    else:
+        print(f"Building {big} …", flush=True)
+        big_url, gen_seconds = build(base_url, name, big, var_dir)
+        small_url, _ = build(base_url, name + "_small", small, var_dir)
+    port = free_port()
+    env = production_env(big_url, port, var_dir, TRUSTED_PROXY_COUNT="1")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+    hashing = prepare(env, "hashing")
+    users = prepare(env, "sessions", str(args.subscribers))
+    queries = prepare(env, "queries", json.dumps({**PAGES, **ENTRANCE}))
+    queries["baseline"] = 0
+    assert isinstance(users, list) and users, "no generated subscribers"
+    emails = [u["email"] for u in users]
+
+    results: dict[str, list[Result]] = {}
+    with gunicorn(env, port, workers=2, threads=4) as base:
+        results["baseline"] = measure(
+            base, "baseline", "", connections, args.seconds, "/bench/baseline"
+        )
+        for label, path in ENTRANCE.items():
+            results[label] = measure(base, label, "", connections, args.seconds, path)
+        for label, template in PAGES.items():
+            lua = lua_rotation(users, template)
+            results[label] = measure(base, label, lua, connections, args.seconds)
+        results["login POST"] = measure(
+            base, "login POST", login_lua(base, emails), connections, args.seconds
+        )
+        weights = {
+            label: page_weight(base, PAGES[label].format(**users[0]), users[0]["session"])
+            for label in ("dashboard", "invoices", "consumption", "payments")
+        }
+        weights.update({label: page_weight(base, path, "") for label, path in ENTRANCE.items()})
+
+    # The same dashboard on 1,000 contracts, with its own baseline (same method).
+    small_env = production_env(small_url, port, var_dir)
+    small_users = prepare(small_env, "sessions", "200")
+    with gunicorn(small_env, port, workers=2, threads=4) as base:
+        small_base = measure(base, "baseline", "", [8], args.seconds, "/bench/baseline")[0]
+        lua = lua_rotation(small_users, PAGES["dashboard"])  # type: ignore[arg-type]
+        small_dash = measure(base, "dashboard", lua, [8], args.seconds)[0]
+
+    imported = run_import(base_url, name + "_import", args.import_rows)
+
+    report(
+        args, results, queries, hashing, weights, small_base, small_dash, imported,
+        gen_seconds, big, notes,
+    )  # fmt: skip
+
+
+def report(
+    args: argparse.Namespace,
+    results: dict[str, list[Result]],
+    queries: dict[str, int],
+    hashing: dict[str, dict[str, object]],
+    weights: dict[str, dict[str, object]],
+    small_base: Result,
+    small_dash: Result,
+    imported: dict[str, object],
+    gen_seconds: float | None,
+    size: dict[str, int],
+    notes: list[str],
+) -> None:
+    base_rps = {r.connections: r.rps for r in results["baseline"]}
+    rows = []
+    for label, runs in results.items():
+        for r in runs:
+            rows.append(
+                {
+                    "page": label,
+                    "conns": r.connections,
+                    "req/s": r.rps,
+                    "× baseline": round(r.rps / base_rps[r.connections], 2),
+                    "p50 ms": r.p50_ms,
+                    "p95 ms": r.p95_ms,
+                    "p99 ms": r.p99_ms,
+                    "errors": r.errors,
+                    "queries": queries.get(label, "–"),
+                }
+            )
+
+    def at(label: str, conns: int) -> Result:
+        return next(r for r in results[label] if r.connections == conns)
+
+    big_ratio = at("dashboard", 8).rps / at("baseline", 8).rps
+    small_ratio = small_dash.rps / small_base.rps
+    portal_hash = hashing["portal"]
+    login8 = at("login POST", 8)
+    cores = 2
+    targets = []
+
+    def target(name: str, measured: str, ok: bool) -> None:
+        targets.append({"target": name, "measured": measured, "met": "yes" if ok else "**NO**"})
+
+    for label in CONTRACT_PAGES:
+        r = at(label, 8)
+        ratio = r.rps / at("baseline", 8).rps
+        target(
+            f"{label}: ≥ 0.5 × baseline, p95 < 100 ms at 8 conns, 0 errors",
+            f"{ratio:.2f} ×, p95 {r.p95_ms} ms, {sum(x.errors for x in results[label])} errors",
+            ratio >= 0.5 and r.p95_ms < 100 and all(x.errors == 0 for x in results[label]),
+        )
+    for label in ENTRANCE:
+        ratio = at(label, 8).rps / at("baseline", 8).rps
+        target(f"{label}: ≥ 0.5 × baseline at 8 conns", f"{ratio:.2f} ×", ratio >= 0.5)
+    target(
+        f"dashboard at {size['contracts']:,} contracts within 10 % of 1,000 (ratio to baseline)",
+        f"{big_ratio:.2f} × vs {small_ratio:.2f} × ({big_ratio / small_ratio:.0%})",
+        big_ratio >= 0.9 * small_ratio,
+    )
+    verify_ms = float(portal_hash["verify_cpu_ms"])  # type: ignore[arg-type]
+    bound = cores / (verify_ms / 1000)
+    target(
+        "login POST ≥ 20/s, near cores ÷ hash time, 0 errors",
+        f"{login8.rps} /s at 8 conns (bound {bound:.0f}/s = {cores} cores ÷ {verify_ms} ms), "
+        f"{sum(x.errors for x in results['login POST'])} errors",
+        login8.rps >= 20 and all(x.errors == 0 for x in results["login POST"]),
+    )
+    for label, weight in weights.items():
+        kb = int(weight["bytes_gzip"]) / 1024  # type: ignore[call-overload]
+        target(
+            f"{label}: page weight < 40 kB gzip, no other host",
+            f"{kb:.1f} kB in {weight['requests']} requests, {weight['other_hosts']} to other hosts",
+            kb < 40 and weight["other_hosts"] == 0,
+        )
+    if "rows_per_s" in imported:
+        target(
+            "billing import ≥ 20,000 rows/s",
+            f"{imported['rows_per_s']:,} rows/s ({imported['rows']:,} rows)",
+            int(imported["rows_per_s"]) >= 20_000,  # type: ignore[call-overload]
+        )
+    else:
+        target("billing import ≥ 20,000 rows/s", str(imported)[:200], False)
+    if gen_seconds is not None:
+        target(
+            f"dataset ({size['payers']:,} payers, {size['contracts']:,} contracts, "
+            f"{size['years']} years) built in < 15 min",
+            f"{gen_seconds / 60:.1f} min",
+            gen_seconds < 900 or size["contracts"] < 180_000,
+        )
+
+    notes += [
+        "gunicorn: production settings (DEBUG off, WhiteNoise, PostgreSQL 15, Redis cache), "
+        "2 workers × 4 threads (gthread; 2 cores), no worker recycling during the run; "
+        "wrk 1 thread on the same machine.",
+        f"{args.subscribers} distinct logged-in subscribers rotate on the contract pages, "
+        "each on a contract of their own; login POSTs rotate the same accounts and "
+        "client addresses (rate limits on).",
+        "Argon2 (portal): m={memory_kib} KiB, t={time_cost}, p={parallelism}: "
+        "{verify_cpu_ms} ms CPU per verification".format(**portal_hash)
+        + "; Django's defaults: m={memory_kib} KiB, t={time_cost}, p={parallelism}: "
+        "{verify_cpu_ms} ms".format(**hashing["django"]),
+        f"Dashboard, 1,000-contract database, 8 conns: {small_dash.rps} req/s vs baseline "
+        f"{small_base.rps} req/s in that run (p95 {small_dash.p95_ms} ms).",
+        "Page weight: HTML gzip-compressed as a reverse proxy would, plus every stylesheet, "
+        "script and image it loads (WhiteNoise serves them precompressed).",
+        "Machine shared with other work: compare ratios, not absolute figures. "
+        + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    ]
+    data = {
+        "size": size,
+        "rows": rows,
+        "targets": targets,
+        "hashing": hashing,
+        "weights": weights,
+        "small_dashboard": {"baseline": small_base.__dict__, "dashboard": small_dash.__dict__},
+        "import": imported,
+        "dataset_seconds": gen_seconds,
+        "notes": notes,
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{args.stem}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    text = "\n".join(
+        [
+            f"# Load benchmark ({size['contracts']:,} contracts)",
+            "",
+            _table(targets),
+            "",
+            _table(rows),
+            "",
+            *[f"- {n}" for n in notes],
+            "",
+        ]
+    )
+    (out / f"{args.stem}.md").write_text(text)
+    print(text)
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Django's Redis cache, with one redis-py client per process and pool instead of one per call.
+
+Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache
+operation; with redis-py 8 each construction fills a ~170-entry case-insensitive table of
+response callbacks. A login makes about 20 cache operations (rate limits), and the profile
+showed those constructions costing a third as much CPU as Argon2 itself. A ``redis.Redis``
+is thread-safe and only borrows connections from its pool, so one per pool is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class ReusedRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._redis_clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._redis_clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._redis_clients.setdefault(index, client)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedRedisCacheClient

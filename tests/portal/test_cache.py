@@ -1,0 +1,36 @@
+"""The Redis cache backend: Django's, reusing one redis-py client per pool."""
+
+import socket
+
+import pytest
+
+from portal.cache import RedisCache
+from portal.env import parse_cache_url
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_a_redis_cache_url_selects_the_portal_backend():
+    assert parse_cache_url("CACHE_URL", "redis://127.0.0.1:6379/0")["BACKEND"] == (
+        "portal.cache.RedisCache"
+    )
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_it_stores_and_counts_like_django_redis_cache_with_one_client():
+    cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
+    cache.delete_many(["a", "n"])
+
+    cache.set("a", {"x": 1}, 30)
+    assert cache.get("a") == {"x": 1}
+    assert cache.add("n", 1, 30) and cache.incr("n") == 2
+
+    client = cache._cache
+    assert client.get_client(write=True) is client.get_client(write=True)
+    cache.delete_many(["a", "n"])

@@ -19,6 +19,7 @@ import csv
 import datetime
 import functools
 import hashlib
+import operator
 import re
 import shutil
 import time
@@ -322,9 +323,12 @@ def _copy_rows(
     raw_connection: Any, sql: str, attnames: list[str], rows: list[dict[str, Any]]
 ) -> None:
     """COPY through the psycopg connection itself (usable from the writer thread)."""
+    if len(attnames) < 2:  # itemgetter would hand back a bare value, not a row
+        raise ValueError("COPY of fewer than two columns")
+    values = operator.itemgetter(*attnames)  # a tuple per row, built in C
     with raw_connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([row[name] for name in attnames])
+            copy.write_row(values(row))
 
 
 def fetch_existing(

@@ -45,9 +45,11 @@ logger = logging.getLogger(__name__)
 class LatestFirstFormSet(BaseInlineFormSet):
     """Only the latest rows of a long history: a 10-year contract page stays small."""
 
+    limit = INLINE_LIMIT
+
     def get_queryset(self) -> QuerySet:
         if not hasattr(self, "_queryset"):
-            self._queryset = super().get_queryset()[:INLINE_LIMIT]
+            self._queryset = super().get_queryset()[: self.limit]
         return self._queryset
 
 
@@ -112,8 +114,13 @@ class BillingImportForm(forms.Form):
 # --- Payers -------------------------------------------------------------------------------
 
 
+class FirstContractsFormSet(LatestFirstFormSet):
+    limit = 50
+
+
 class ContractInline(admin.TabularInline):
     model = Contract
+    formset = FirstContractsFormSet
     fields = ["number", "status", "street", "postcode", "city", "start_date", "end_date"]
     readonly_fields = fields
     extra = 0
@@ -128,7 +135,21 @@ class ContractInline(admin.TabularInline):
 class PayerAdmin(admin.ModelAdmin):
     list_display = ["reference", "name", "email", "phone"]
     search_fields = ["reference", "name", "email"]
+    readonly_fields = ["all_contracts"]
     inlines = [ContractInline]
+
+    @admin.display(description=_("all contracts"))
+    def all_contracts(self, obj: Payer) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:contracts_contract_changelist")
+        return format_html(
+            '<a href="{}?payer__id__exact={}">{} ({})</a>',
+            url,
+            obj.pk,
+            Contract._meta.verbose_name_plural,
+            obj.contracts.count(),
+        )
 
 
 # --- Contracts ----------------------------------------------------------------------------

@@ -175,11 +175,16 @@ def main() -> None:
             print(f"  {file}: {rows} rows ({int(rate)} rows/s)", flush=True)
 
         for label in ("first import", "re-import (unchanged)"):
+            load = os.getloadavg()[0]
+            cpu = time.process_time()
             report = import_billing(folder, progress=progress)
+            cpu = time.process_time() - cpu
             assert report.ok, [str(e) for e in report.errors[:10]]
             print(
                 f"{label}: {report.rows} rows in {report.seconds:.1f} s = "
-                f"{report.rows / report.seconds:,.0f} rows/s"
+                f"{report.rows / report.seconds:,.0f} rows/s "
+                f"(load average before: {load:.1f} on {os.cpu_count()} CPUs; "
+                f"Python process CPU {cpu:.1f} s)"
             )
             for line in report.summary_lines()[:-1]:
                 print("   ", line)

@@ -286,8 +286,8 @@ def test_files_may_be_absent_and_columns_in_any_order(tmp_path):
 def test_the_command_reports_progress_and_a_summary(tmp_path, capsys):
     call_command("import_billing", str(write_export(tmp_path / "export")))
     out = capsys.readouterr().out
-    assert "readings.csv : 4 lignes" in out
-    assert "readings.csv : 4 créées, 0 mises à jour, 0 inchangées" in out
+    assert "readings.csv : lignes lues 4" in out
+    assert "readings.csv : nouvelles 4, modifiées 0, inchangées 0" in out
     assert "lignes/s" in out
 
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
         def progress(name: str, rows: int, rate: float) -> None:
             self.stdout.write(
-                _("%(file)s: %(rows)s rows (%(rate)s rows/s)")
+                _("%(file)s: rows read %(rows)s (%(rate)s rows/s)")
                 % {"file": name, "rows": rows, "rate": int(rate)}
             )
 

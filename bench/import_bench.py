@@ -113,8 +113,9 @@ def write_export(folder: Path, contracts: int, rows: int) -> dict[str, int]:
     return counts
 
 
-def prepare_database(contracts: int) -> None:
-    call_command("migrate", verbosity=0)
+def prepare_database(contracts: int, *, migrate: bool = True) -> None:
+    if migrate:
+        call_command("migrate", verbosity=0)
     for model in (Payment, Invoice, MeterReading, Contract, Payer):
         model.objects.all()._raw_delete(model.objects.db)
     shared = hash_key("BENCHKEY")

@@ -41,7 +41,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
-from django.db.models import F, Window
+from django.db.models import F, Max, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 
@@ -388,6 +388,23 @@ def _decreasing_readings(contract_ids: list[int]) -> list[tuple[Any, ...]]:
     )
 
 
+def fetch_by_ids(
+    model: type[models.Model], ids: list[int], fields: list[str]
+) -> list[dict[str, Any]]:
+    """Rows of ``model`` with these ids, as dicts of id and fields."""
+    names = ["id", *fields]
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(id__in=ids).values(*names))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608 - names from the model
+            [ids],
+        )
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 # --- The importer -----------------------------------------------------------------------------
 
 
@@ -422,6 +439,9 @@ class BillingImport:
         self._ids_by_raw_number: dict[str, int] = {}
         self._created_since_analyze: dict[type[models.Model], int] = {}
         self._writer: ThreadPoolExecutor | None = None
+        self._invoice_map: dict[str, tuple[int | None, int]] | None = None
+        self._invoices_max_id = 0
+        self._invoices_resolved = False
         self._pending: Future[None] | None = None
         # Keys of rows found invalid, so rows referring to them say so instead of "unknown".
         self.rejected: dict[str, set[str]] = {"payer": set(), "contract": set(), "invoice": set()}
@@ -569,6 +589,33 @@ class BillingImport:
             created = 0
         self._created_since_analyze[model] = created
 
+    def _invoices_map(self) -> dict[str, tuple[int | None, int]]:
+        """Invoice number → (id, contract id) of every invoice, loaded once (a map of
+        numbers, as for contracts): existence checks and payments' references need no
+        query per batch."""
+        if self._invoice_map is None:
+            self._invoices_max_id = Invoice.objects.aggregate(m=Max("id"))["m"] or 0
+            self._invoice_map = {
+                number: (invoice_id, contract_id)
+                for number, invoice_id, contract_id in Invoice.objects.values_list(
+                    "number", "id", "contract_id"
+                ).iterator(chunk_size=10_000)
+            }
+        return self._invoice_map
+
+    def _resolve_new_invoice_ids(self) -> None:
+        """Ids of the invoices created by this import (COPY does not return them)."""
+        invoices = self._invoices_map()
+        if self._invoices_resolved:
+            return
+        self._invoices_resolved = True
+        self._wait_for_writes()
+        new = Invoice.objects.filter(id__gt=self._invoices_max_id).values_list(
+            "number", "id", "contract_id"
+        )
+        for number, invoice_id, contract_id in new.iterator(chunk_size=10_000):
+            invoices[number] = (invoice_id, contract_id)
+
     def _wait_for_writes(self) -> None:
         """Wait for the writer thread's COPY (and raise its error, if any)."""
         if self._pending is not None:
@@ -609,14 +656,25 @@ class BillingImport:
         records: list[Record],
         compare: list[str],
         prepare: Callable[[Record, dict[str, Any] | None], dict[str, Any] | None] | None = None,
+        known: dict[str, tuple[int | None, int]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Create new rows, update changed ones, count unchanged ones; return created."""
+        """Create new rows, update changed ones, count unchanged ones; return created.
+
+        ``known`` (key → (id or None, contract id)) says which keys exist without asking
+        the database: only the rows that exist are fetched, by id.
+        """
         stats = self.report.stats[name]
         self._wait_for_writes()
-        existing = {
-            row[key_field]: row
-            for row in fetch_existing(model, key_field, [r.key for r in records], compare)
-        }
+        keys = [r.key for r in records]
+        if known is None:
+            rows = fetch_existing(model, key_field, keys, compare)
+        else:
+            ids = [known[key][0] for key in keys if key in known]
+            if None in ids:  # created earlier in this import, id not looked up yet
+                rows = fetch_existing(model, key_field, keys, compare)
+            else:
+                rows = fetch_by_ids(model, ids, [key_field, *compare]) if ids else []
+        existing = {row[key_field]: row for row in rows}
         to_create, to_update, changed_fields = [], [], set()
         for record in records:
             old = existing.get(record.key)
@@ -638,11 +696,17 @@ class BillingImport:
         if to_update:
             model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
             stats.updated += len(to_update)
+            if known is not None:  # an invoice may have moved to another contract
+                for obj in to_update:
+                    known[getattr(obj, key_field)] = (obj.pk, obj.contract_id)
         if to_create:
             # Payers' and contracts' ids are needed right after: only the big files go
             # through the writer thread.
             self._insert(model, to_create, background=model in (Invoice, Payment))
             stats.created += len(to_create)
+            if known is not None:
+                for values in to_create:
+                    known[values[key_field]] = (None, values["contract_id"])
         return to_create
 
     # -- payers --
@@ -921,7 +985,7 @@ class BillingImport:
             return values
 
         compare = [*records[0].values.keys(), "pdf"]
-        self._upsert(name, Invoice, "number", records, compare, prepare)
+        self._upsert(name, Invoice, "number", records, compare, prepare, known=self._invoices_map())
 
     # -- payments --
 
@@ -940,13 +1004,8 @@ class BillingImport:
 
     def _payments(self, name: str, records: list[Record]) -> None:
         self._wait_for_writes()
-        numbers = {r.extra["invoice_number"] for r in records if r.extra["invoice_number"]}
-        invoices = {
-            number: (invoice_id, contract_id)
-            for number, invoice_id, contract_id in Invoice.objects.filter(
-                number__in=numbers
-            ).values_list("number", "id", "contract_id")
-        }
+        invoices = self._invoices_map()
+        self._resolve_new_invoice_ids()
 
         def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any] | None:
             values = record.values
@@ -954,7 +1013,7 @@ class BillingImport:
             values["invoice_id"] = None
             if number:
                 found = invoices.get(number)
-                if found is None:
+                if found is None or found[0] is None:
                     self._error(
                         name,
                         record.line,

@@ -342,3 +342,45 @@ def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
     report = import_billing(export)
     assert str(report.errors[0]).startswith("payers.csv:")
     assert "UTF-8" in str(report.errors[0])
+
+
+def test_rows_spread_over_several_batches_are_handled_like_one(tmp_path):
+    from contracts.importer import BillingImport
+
+    export = write_export(tmp_path / "export")
+    report = BillingImport(export, batch_size=1).run()
+    assert report.ok, report.errors
+    assert counts() == [2, 2, 4, 2, 2]
+    assert Payment.objects.get(reference="R1").invoice.number == "F2023-1"
+    again = BillingImport(export, batch_size=1).run()
+    assert all(s.created == s.updated == 0 for s in again.stats.values())
+
+
+def test_an_invoice_repeated_in_a_later_batch_is_updated_not_duplicated(tmp_path):
+    from contracts.importer import BillingImport
+
+    invoices = GOOD["invoices.csv"] + (
+        "F2024-1;11301.11377.01;2024-01-20;2024-02-20;;;39.625;;99.90;0;\n"
+    )
+    report = BillingImport(write_export(tmp_path / "e", invoices_csv=invoices), batch_size=1).run()
+    assert report.ok, report.errors
+    assert Invoice.objects.get(number="F2024-1").amount_due == 0
+
+
+def test_an_invoice_moved_to_another_contract_follows_in_payments(tmp_path):
+    import_billing(write_export(tmp_path / "first"))
+    report = import_billing(
+        write_export(
+            tmp_path / "second",
+            {
+                "invoices.csv": "invoice_number;contract_number;issue_date;due_date;"
+                "amount_incl_tax;amount_due\n"
+                "F2024-1;22201.00042.01;2024-01-20;2024-02-20;99.90;99.90\n",
+                "payments.csv": "payment_ref;contract_number;invoice_number;date;amount\n"
+                "R7;22201.00042.01;F2024-1;2024-02-02;99.90\n",
+            },
+        )
+    )
+    assert report.ok, report.errors
+    assert Invoice.objects.get(number="F2024-1").contract.number == "22201.00042.01"
+    assert Payment.objects.get(reference="R7").invoice.number == "F2024-1"

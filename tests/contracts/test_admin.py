@@ -143,6 +143,11 @@ def test_staff_can_type_a_key(client, agent, contract):
     )
     contract.refresh_from_db()
     assert contract.check_key("XY7K9QAT")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM contracts_contract")
+        assert "XY7K9QAT" not in repr(cursor.fetchall())
 
 
 def test_staff_without_the_permission_cannot_set_a_key(client, django_user_model, contract):

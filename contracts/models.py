@@ -284,7 +284,7 @@ class MeterReading(models.Model):
     class Meta:
         verbose_name = _("meter reading")
         verbose_name_plural = _("meter readings")
-        ordering = ["contract", "-date"]
+        ordering = ["contract_id", "-date"]  # by id: no join to order by contract number
         constraints = [
             # Also the (contract, date) index the pages and the import use.
             models.UniqueConstraint(fields=["contract", "date"], name="reading_contract_date_uniq"),

@@ -25,6 +25,7 @@ import datetime
 import functools
 import hashlib
 import operator
+import os
 import re
 import shutil
 import time
@@ -36,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -63,6 +65,7 @@ BATCH_SIZE = 5000
 MAX_REPORTED_ERRORS = 1000
 PROGRESS_EVERY_SECONDS = 2.0
 ANALYZE_EVERY_ROWS = 100_000
+KEY_HASH_WORKERS = min(8, os.cpu_count() or 1)
 
 # File name → (required columns, optional columns), in import order.
 FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -789,21 +792,36 @@ class BillingImport:
         )
 
     def _contracts(self, name: str, records: list[Record]) -> None:
-        from django.contrib.auth.hashers import check_password
+        # A new contract gets its key hashed; an existing one keeps its hash unless the
+        # export brings a different key (one Argon2 check). Argon2 runs in C without the
+        # GIL: the batch's keys are hashed on every CPU at once.
+        self._wait_for_writes()
+        stored = dict(
+            Contract.objects.filter(number__in=[r.key for r in records]).values_list(
+                "number", "key_hash"
+            )
+        )
 
-        def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any]:
+        def new_hash(record: Record) -> str | None:
             key = record.extra["key"]
-            values = record.values
-            # A new contract gets its key hashed; an existing one keeps its hash unless the
-            # export brings a different key (one Argon2 check: slow, so leave it empty).
-            if old is None or (
-                key and not (old["key_hash"] and check_password(key, old["key_hash"]))
-            ):
-                values["key_hash"] = hash_key(key)
-            return values
+            if record.key not in stored:
+                return hash_key(key)
+            old_hash = stored[record.key]
+            if key and not (old_hash and check_password(key, old_hash)):
+                return hash_key(key)
+            return None
 
-        compare = [*records[0].values.keys(), "key_hash"]
-        created = self._upsert(name, Contract, "number", records, compare, prepare)
+        if sum(1 for r in records if r.extra["key"]) > 1:
+            with ThreadPoolExecutor(KEY_HASH_WORKERS, thread_name_prefix="key-hash") as pool:
+                hashes = list(pool.map(new_hash, records))
+        else:
+            hashes = [new_hash(r) for r in records]
+        for record, key_hash in zip(records, hashes, strict=True):
+            if key_hash is not None:
+                record.values["key_hash"] = key_hash
+
+        compare = [*records[0].values.keys() - {"key_hash"}, "key_hash"]
+        created = self._upsert(name, Contract, "number", records, compare)
         self._remember_ids(Contract, "number", created, self.contract_ids)
 
     def _contract_id(self, row: Row) -> int:

@@ -384,3 +384,18 @@ def test_an_invoice_moved_to_another_contract_follows_in_payments(tmp_path):
     assert report.ok, report.errors
     assert Invoice.objects.get(number="F2024-1").contract.number == "22201.00042.01"
     assert Payment.objects.get(reference="R7").invoice.number == "F2024-1"
+
+
+def test_new_keys_are_hashed_with_argon2_in_parallel(tmp_path, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    report = import_billing(
+        write_export(tmp_path / "export", readings_csv=None, invoices_csv=None, payments_csv=None)
+    )
+    assert report.ok, report.errors
+    for number, key in (("11301.11377.01", "KEY-ONE-1"), ("22201.00042.01", "KEY-TWO-2")):
+        contract = Contract.objects.get(number=number)
+        assert contract.key_hash.startswith("argon2$")
+        assert contract.check_key(key)

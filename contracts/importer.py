@@ -9,9 +9,9 @@ fetches the rows that already exist; new rows are inserted (COPY on PostgreSQL, 
 writer thread so the server stores batch N while Python parses batch N+1; bulk_create
 elsewhere), changed rows bulk-updated, unchanged rows only counted, so re-importing the
 same export writes nothing. Only maps of payer reference / contract number → id are kept
-in memory. Keys are hashed with Argon2 (~0.2-0.4 s each): a new contract costs that once,
-and an existing contract whose row carries a key costs one check; leave the key empty for
-contracts whose key has not changed.
+in memory. Keys are hashed with Argon2 (~0.2-0.4 s of CPU each, several at once on a
+multi-core machine): a new contract costs that once, and an existing contract whose row
+carries a key costs one check; leave the key empty for contracts whose key has not changed.
 
 Known limits: a row repeated in two different batches of one big file is applied twice
 (the later wins) rather than reported; PDFs copied before a failed import stay in private

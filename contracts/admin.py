@@ -25,7 +25,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from contracts.importer import UploadRejected, extract_upload, import_billing
+from contracts.importer import (
+    FILES,
+    UploadRejected,
+    extract_upload,
+    found_files,
+    import_billing,
+)
 from contracts.models import (
     Contract,
     Invoice,
@@ -356,6 +362,11 @@ class ContractAdmin(admin.ModelAdmin):
             with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
                 try:
                     extract_upload(form.cleaned_data["files"], Path(folder))
+                    if not found_files(Path(folder)):
+                        raise UploadRejected(
+                            _("No file of the export was found (expected %(files)s).")
+                            % {"files": ", ".join(FILES)}
+                        )
                 except UploadRejected as exc:
                     form.add_error("files", str(exc))
                 else:

@@ -1109,6 +1109,11 @@ def extract_upload(files: list[Any], target: Path) -> None:
                 out.write(chunk)
 
 
+def found_files(directory: Path) -> list[str]:
+    """The export files present in ``directory``."""
+    return [name for name in FILES if (directory / name).is_file()]
+
+
 def _extract_zip(upload: Any, target: Path, total: int) -> int:
     try:
         archive = zipfile.ZipFile(upload)

@@ -399,3 +399,12 @@ def test_the_contract_page_needs_a_bounded_number_of_queries(
         response = client.get(url(Contract, "change", history.pk))
     assert response.status_code == 200
     assert "60,500" in response.text or "60.500" in response.text  # consumption in the inline
+
+
+def test_a_zip_without_any_export_file_is_refused(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse(IMPORT_URL), {"files": _zip({"a/notes.pdf": PDF, "b/x.pdf": PDF})}
+    )
+    assert response.status_code == 200
+    assert "Aucun fichier de l’export n’a été trouvé" in response.text

@@ -399,3 +399,8 @@ def test_new_keys_are_hashed_with_argon2_in_parallel(tmp_path, settings):
         contract = Contract.objects.get(number=number)
         assert contract.key_hash.startswith("argon2$")
         assert contract.check_key(key)
+
+
+def test_the_command_refuses_a_folder_without_export_files(tmp_path):
+    with pytest.raises(CommandError, match="Aucun fichier de l’export"):
+        call_command("import_billing", str(tmp_path))

@@ -291,7 +291,7 @@ class MeterReading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract} {self.date:%d/%m/%Y} {self.index} m³"
+        return f"{self.contract} – {self.date:%d/%m/%Y}"
 
 
 # ---------------------------------------------------------------------------------------

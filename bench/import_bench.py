@@ -113,8 +113,9 @@ def write_export(folder: Path, contracts: int, rows: int) -> dict[str, int]:
     return counts
 
 
-def prepare_database(contracts: int) -> None:
-    call_command("migrate", verbosity=0)
+def prepare_database(contracts: int, *, migrate: bool = True) -> None:
+    if migrate:
+        call_command("migrate", verbosity=0)
     for model in (Payment, Invoice, MeterReading, Contract, Payer):
         model.objects.all()._raw_delete(model.objects.db)
     shared = hash_key("BENCHKEY")
@@ -175,11 +176,16 @@ def main() -> None:
             print(f"  {file}: {rows} rows ({int(rate)} rows/s)", flush=True)
 
         for label in ("first import", "re-import (unchanged)"):
+            load = os.getloadavg()[0]
+            cpu = time.process_time()
             report = import_billing(folder, progress=progress)
+            cpu = time.process_time() - cpu
             assert report.ok, [str(e) for e in report.errors[:10]]
             print(
                 f"{label}: {report.rows} rows in {report.seconds:.1f} s = "
-                f"{report.rows / report.seconds:,.0f} rows/s"
+                f"{report.rows / report.seconds:,.0f} rows/s "
+                f"(load average before: {load:.1f} on {os.cpu_count()} CPUs; "
+                f"Python process CPU {cpu:.1f} s)"
             )
             for line in report.summary_lines()[:-1]:
                 print("   ", line)

@@ -25,7 +25,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from contracts.importer import UploadRejected, extract_upload, import_billing
+from contracts.importer import (
+    FILES,
+    UploadRejected,
+    extract_upload,
+    found_files,
+    import_billing,
+)
 from contracts.models import (
     AccountPayerLink,
     Contract,
@@ -47,9 +53,11 @@ logger = logging.getLogger(__name__)
 class LatestFirstFormSet(BaseInlineFormSet):
     """Only the latest rows of a long history: a 10-year contract page stays small."""
 
+    limit = INLINE_LIMIT
+
     def get_queryset(self) -> QuerySet:
         if not hasattr(self, "_queryset"):
-            self._queryset = super().get_queryset()[:INLINE_LIMIT]
+            self._queryset = super().get_queryset()[: self.limit]
         return self._queryset
 
 
@@ -114,8 +122,13 @@ class BillingImportForm(forms.Form):
 # --- Payers -------------------------------------------------------------------------------
 
 
+class FirstContractsFormSet(LatestFirstFormSet):
+    limit = 50
+
+
 class ContractInline(admin.TabularInline):
     model = Contract
+    formset = FirstContractsFormSet
     fields = ["number", "status", "street", "postcode", "city", "start_date", "end_date"]
     readonly_fields = fields
     extra = 0
@@ -130,7 +143,21 @@ class ContractInline(admin.TabularInline):
 class PayerAdmin(admin.ModelAdmin):
     list_display = ["reference", "name", "email", "phone"]
     search_fields = ["reference", "name", "email"]
+    readonly_fields = ["all_contracts"]
     inlines = [ContractInline]
+
+    @admin.display(description=_("all contracts"))
+    def all_contracts(self, obj: Payer) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:contracts_contract_changelist")
+        return format_html(
+            '<a href="{}?payer__id__exact={}">{} ({})</a>',
+            url,
+            obj.pk,
+            Contract._meta.verbose_name_plural,
+            obj.contracts.count(),
+        )
 
 
 # --- Contracts ----------------------------------------------------------------------------
@@ -337,6 +364,11 @@ class ContractAdmin(admin.ModelAdmin):
             with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
                 try:
                     extract_upload(form.cleaned_data["files"], Path(folder))
+                    if not found_files(Path(folder)):
+                        raise UploadRejected(
+                            _("No file of the export was found (expected %(files)s).")
+                            % {"files": ", ".join(FILES)}
+                        )
                 except UploadRejected as exc:
                     form.add_error("files", str(exc))
                 else:

@@ -2,11 +2,16 @@
 
 The export is a folder of ``;``-separated UTF-8 CSV files (see ``FILES``), any of which may
 be absent. The whole import runs in one transaction: if any row is invalid, nothing is
-written and every invalid row is reported as ``file:line: column: reason``. Rows are
-streamed in batches; for each batch one query fetches the existing rows, then new rows are
-bulk-created, changed rows bulk-updated and unchanged rows only counted, so re-importing
-the same export writes nothing. Only maps of payer reference / contract number → id are
-kept in memory.
+written and every invalid row is reported as ``file:line: column: reason``.
+
+Speed and memory: rows are streamed in batches of ``BATCH_SIZE``. For each batch one query
+fetches the rows that already exist; new rows are inserted (COPY on PostgreSQL, in a
+writer thread so the server stores batch N while Python parses batch N+1; bulk_create
+elsewhere), changed rows bulk-updated, unchanged rows only counted, so re-importing the
+same export writes nothing. Only maps of payer reference / contract number → id are kept
+in memory. Keys are hashed with Argon2 (~0.2-0.4 s of CPU each, several at once on a
+multi-core machine): a new contract costs that once, and an existing contract whose row
+carries a key costs one check; leave the key empty for contracts whose key has not changed.
 
 Known limits: a row repeated in two different batches of one big file is applied twice
 (the later wins) rather than reported; PDFs copied before a failed import stay in private
@@ -19,6 +24,8 @@ import csv
 import datetime
 import functools
 import hashlib
+import operator
+import os
 import re
 import shutil
 import time
@@ -30,12 +37,13 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
-from django.db.models import F, Window
+from django.db.models import F, Max, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 
@@ -57,6 +65,7 @@ BATCH_SIZE = 5000
 MAX_REPORTED_ERRORS = 1000
 PROGRESS_EVERY_SECONDS = 2.0
 ANALYZE_EVERY_ROWS = 100_000
+KEY_HASH_WORKERS = min(8, os.cpu_count() or 1)
 
 # File name → (required columns, optional columns), in import order.
 FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -147,7 +156,7 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         lines = [
-            _("%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+            _("%(file)s: new %(created)s, changed %(updated)s, unchanged %(unchanged)s")
             % {
                 "file": name,
                 "created": s.created,
@@ -158,7 +167,7 @@ class ImportReport:
         ]
         rate = self.rows / self.seconds if self.seconds else 0
         lines.append(
-            _("%(rows)s rows in %(seconds).1f s (%(rate)s rows/s)")
+            _("rows: %(rows)s in %(seconds).1f s (%(rate)s rows/s)")
             % {"rows": self.rows, "seconds": self.seconds, "rate": int(rate)}
         )
         return lines
@@ -322,9 +331,12 @@ def _copy_rows(
     raw_connection: Any, sql: str, attnames: list[str], rows: list[dict[str, Any]]
 ) -> None:
     """COPY through the psycopg connection itself (usable from the writer thread)."""
+    if len(attnames) < 2:  # itemgetter would hand back a bare value, not a row
+        raise ValueError("COPY of fewer than two columns")
+    values = operator.itemgetter(*attnames)  # a tuple per row, built in C
     with raw_connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([row[name] for name in attnames])
+            copy.write_row(values(row))
 
 
 def fetch_existing(
@@ -379,6 +391,23 @@ def _decreasing_readings(contract_ids: list[int]) -> list[tuple[Any, ...]]:
     )
 
 
+def fetch_by_ids(
+    model: type[models.Model], ids: list[int], fields: list[str]
+) -> list[dict[str, Any]]:
+    """Rows of ``model`` with these ids, as dicts of id and fields."""
+    names = ["id", *fields]
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(id__in=ids).values(*names))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608 - names from the model
+            [ids],
+        )
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 # --- The importer -----------------------------------------------------------------------------
 
 
@@ -413,6 +442,9 @@ class BillingImport:
         self._ids_by_raw_number: dict[str, int] = {}
         self._created_since_analyze: dict[type[models.Model], int] = {}
         self._writer: ThreadPoolExecutor | None = None
+        self._invoice_map: dict[str, tuple[int | None, int]] | None = None
+        self._invoices_max_id = 0
+        self._invoices_resolved = False
         self._pending: Future[None] | None = None
         # Keys of rows found invalid, so rows referring to them say so instead of "unknown".
         self.rejected: dict[str, set[str]] = {"payer": set(), "contract": set(), "invoice": set()}
@@ -560,6 +592,33 @@ class BillingImport:
             created = 0
         self._created_since_analyze[model] = created
 
+    def _invoices_map(self) -> dict[str, tuple[int | None, int]]:
+        """Invoice number → (id, contract id) of every invoice, loaded once (a map of
+        numbers, as for contracts): existence checks and payments' references need no
+        query per batch."""
+        if self._invoice_map is None:
+            self._invoices_max_id = Invoice.objects.aggregate(m=Max("id"))["m"] or 0
+            self._invoice_map = {
+                number: (invoice_id, contract_id)
+                for number, invoice_id, contract_id in Invoice.objects.values_list(
+                    "number", "id", "contract_id"
+                ).iterator(chunk_size=10_000)
+            }
+        return self._invoice_map
+
+    def _resolve_new_invoice_ids(self) -> None:
+        """Ids of the invoices created by this import (COPY does not return them)."""
+        invoices = self._invoices_map()
+        if self._invoices_resolved:
+            return
+        self._invoices_resolved = True
+        self._wait_for_writes()
+        new = Invoice.objects.filter(id__gt=self._invoices_max_id).values_list(
+            "number", "id", "contract_id"
+        )
+        for number, invoice_id, contract_id in new.iterator(chunk_size=10_000):
+            invoices[number] = (invoice_id, contract_id)
+
     def _wait_for_writes(self) -> None:
         """Wait for the writer thread's COPY (and raise its error, if any)."""
         if self._pending is not None:
@@ -600,14 +659,25 @@ class BillingImport:
         records: list[Record],
         compare: list[str],
         prepare: Callable[[Record, dict[str, Any] | None], dict[str, Any] | None] | None = None,
+        known: dict[str, tuple[int | None, int]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Create new rows, update changed ones, count unchanged ones; return created."""
+        """Create new rows, update changed ones, count unchanged ones; return created.
+
+        ``known`` (key → (id or None, contract id)) says which keys exist without asking
+        the database: only the rows that exist are fetched, by id.
+        """
         stats = self.report.stats[name]
         self._wait_for_writes()
-        existing = {
-            row[key_field]: row
-            for row in fetch_existing(model, key_field, [r.key for r in records], compare)
-        }
+        keys = [r.key for r in records]
+        if known is None:
+            rows = fetch_existing(model, key_field, keys, compare)
+        else:
+            ids = [known[key][0] for key in keys if key in known]
+            if None in ids:  # created earlier in this import, id not looked up yet
+                rows = fetch_existing(model, key_field, keys, compare)
+            else:
+                rows = fetch_by_ids(model, ids, [key_field, *compare]) if ids else []
+        existing = {row[key_field]: row for row in rows}
         to_create, to_update, changed_fields = [], [], set()
         for record in records:
             old = existing.get(record.key)
@@ -629,11 +699,17 @@ class BillingImport:
         if to_update:
             model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
             stats.updated += len(to_update)
+            if known is not None:  # an invoice may have moved to another contract
+                for obj in to_update:
+                    known[getattr(obj, key_field)] = (obj.pk, obj.contract_id)
         if to_create:
             # Payers' and contracts' ids are needed right after: only the big files go
             # through the writer thread.
             self._insert(model, to_create, background=model in (Invoice, Payment))
             stats.created += len(to_create)
+            if known is not None:
+                for values in to_create:
+                    known[values[key_field]] = (None, values["contract_id"])
         return to_create
 
     # -- payers --
@@ -716,21 +792,36 @@ class BillingImport:
         )
 
     def _contracts(self, name: str, records: list[Record]) -> None:
-        from django.contrib.auth.hashers import check_password
+        # A new contract gets its key hashed; an existing one keeps its hash unless the
+        # export brings a different key (one Argon2 check). Argon2 runs in C without the
+        # GIL: the batch's keys are hashed on every CPU at once.
+        self._wait_for_writes()
+        stored = dict(
+            Contract.objects.filter(number__in=[r.key for r in records]).values_list(
+                "number", "key_hash"
+            )
+        )
 
-        def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any]:
+        def new_hash(record: Record) -> str | None:
             key = record.extra["key"]
-            values = record.values
-            # A new contract gets its key hashed; an existing one keeps its hash unless the
-            # export brings a different key (one Argon2 check: slow, so leave it empty).
-            if old is None or (
-                key and not (old["key_hash"] and check_password(key, old["key_hash"]))
-            ):
-                values["key_hash"] = hash_key(key)
-            return values
+            if record.key not in stored:
+                return hash_key(key)
+            old_hash = stored[record.key]
+            if key and not (old_hash and check_password(key, old_hash)):
+                return hash_key(key)
+            return None
 
-        compare = [*records[0].values.keys(), "key_hash"]
-        created = self._upsert(name, Contract, "number", records, compare, prepare)
+        if sum(1 for r in records if r.extra["key"]) > 1:
+            with ThreadPoolExecutor(KEY_HASH_WORKERS, thread_name_prefix="key-hash") as pool:
+                hashes = list(pool.map(new_hash, records))
+        else:
+            hashes = [new_hash(r) for r in records]
+        for record, key_hash in zip(records, hashes, strict=True):
+            if key_hash is not None:
+                record.values["key_hash"] = key_hash
+
+        compare = [*records[0].values.keys() - {"key_hash"}, "key_hash"]
+        created = self._upsert(name, Contract, "number", records, compare)
         self._remember_ids(Contract, "number", created, self.contract_ids)
 
     def _contract_id(self, row: Row) -> int:
@@ -912,7 +1003,7 @@ class BillingImport:
             return values
 
         compare = [*records[0].values.keys(), "pdf"]
-        self._upsert(name, Invoice, "number", records, compare, prepare)
+        self._upsert(name, Invoice, "number", records, compare, prepare, known=self._invoices_map())
 
     # -- payments --
 
@@ -931,13 +1022,8 @@ class BillingImport:
 
     def _payments(self, name: str, records: list[Record]) -> None:
         self._wait_for_writes()
-        numbers = {r.extra["invoice_number"] for r in records if r.extra["invoice_number"]}
-        invoices = {
-            number: (invoice_id, contract_id)
-            for number, invoice_id, contract_id in Invoice.objects.filter(
-                number__in=numbers
-            ).values_list("number", "id", "contract_id")
-        }
+        invoices = self._invoices_map()
+        self._resolve_new_invoice_ids()
 
         def prepare(record: Record, old: dict[str, Any] | None) -> dict[str, Any] | None:
             values = record.values
@@ -945,7 +1031,7 @@ class BillingImport:
             values["invoice_id"] = None
             if number:
                 found = invoices.get(number)
-                if found is None:
+                if found is None or found[0] is None:
                     self._error(
                         name,
                         record.line,
@@ -1021,6 +1107,11 @@ def extract_upload(files: list[Any], target: Path) -> None:
         with (target / _SAFE_NAME.sub("_", name)).open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
+
+
+def found_files(directory: Path) -> list[str]:
+    """The export files present in ``directory``."""
+    return [name for name in FILES if (directory / name).is_file()]
 
 
 def _extract_zip(upload: Any, target: Path, total: int) -> int:

@@ -181,8 +181,13 @@ class Contract(models.Model):
         validators=[validate_contract_number],
         help_text=_("In the form 11301.11377.01."),
     )
+    # Indexed by (payer, number) below: no separate single-column index to maintain.
     payer = models.ForeignKey(
-        Payer, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="contracts"
+        Payer,
+        verbose_name=_("payer"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        db_index=False,
     )
     # Only a salted hash; the key itself is never stored nor shown again.
     key_hash = models.CharField(_("key hash"), max_length=256, blank=True, editable=False)
@@ -272,8 +277,13 @@ class MeterReadingQuerySet(models.QuerySet["MeterReading"]):
 class MeterReading(models.Model):
     """The cumulative index read on a contract's meter at a date."""
 
+    # Indexed by a (contract, date) index below, which also serves the foreign key.
     contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="readings"
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="readings",
+        db_index=False,
     )
     date = models.DateField(_("date"))
     index = models.DecimalField(_("index (m³)"), max_digits=12, decimal_places=3)
@@ -284,14 +294,14 @@ class MeterReading(models.Model):
     class Meta:
         verbose_name = _("meter reading")
         verbose_name_plural = _("meter readings")
-        ordering = ["contract", "-date"]
+        ordering = ["contract_id", "-date"]  # by id: no join to order by contract number
         constraints = [
             # Also the (contract, date) index the pages and the import use.
             models.UniqueConstraint(fields=["contract", "date"], name="reading_contract_date_uniq"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract} {self.date:%d/%m/%Y} {self.index} m³"
+        return f"{self.contract} – {self.date:%d/%m/%Y}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -328,9 +338,16 @@ def invoice_pdf_path(invoice: Invoice, filename: str) -> str:
 
 
 class Invoice(models.Model):
-    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    # Unique through Meta.constraints: unique=True would add a second ("_like") index on
+    # PostgreSQL that only prefix searches use, and the import writes millions of rows.
+    number = models.CharField(_("invoice number"), max_length=32)
+    # Indexed by a (contract, date) index below, which also serves the foreign key.
     contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="invoices"
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="invoices",
+        db_index=False,
     )
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"))
@@ -355,6 +372,7 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "-number"]
+        constraints = [models.UniqueConstraint(fields=["number"], name="invoice_number_uniq")]
         indexes = [
             models.Index(fields=["contract", "issue_date"], name="invoice_contract_date_idx"),
             models.Index(
@@ -389,9 +407,14 @@ class Invoice(models.Model):
 
 
 class Payment(models.Model):
-    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    reference = models.CharField(_("reference"), max_length=32)  # unique: see Meta
+    # Indexed by a (contract, date) index below, which also serves the foreign key.
     contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="payments"
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="payments",
+        db_index=False,
     )
     invoice = models.ForeignKey(
         Invoice,
@@ -409,6 +432,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-date", "-reference"]
+        constraints = [models.UniqueConstraint(fields=["reference"], name="payment_reference_uniq")]
         indexes = [models.Index(fields=["contract", "date"], name="payment_contract_date_idx")]
 
     def __str__(self) -> str:

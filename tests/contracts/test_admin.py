@@ -144,6 +144,11 @@ def test_staff_can_type_a_key(client, agent, contract):
     )
     contract.refresh_from_db()
     assert contract.check_key("XY7K9QAT")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM contracts_contract")
+        assert "XY7K9QAT" not in repr(cursor.fetchall())
 
 
 def test_staff_without_the_permission_cannot_set_a_key(client, django_user_model, contract):
@@ -267,7 +272,7 @@ def test_a_zip_upload_imports_the_export(client, agent, prefix):
     response = client.post(reverse(IMPORT_URL), {"files": _good_zip(prefix)})
     assert response.status_code == 200
     assert "Import terminé." in response.text
-    assert "readings.csv : 4 créées" in response.text
+    assert "readings.csv : nouvelles 4, modifiées 0" in response.text
     assert Contract.objects.count() == 2
     assert Invoice.objects.get(number="F2023-1").pdf
 
@@ -399,3 +404,12 @@ def test_the_contract_page_needs_a_bounded_number_of_queries(
         response = client.get(url(Contract, "change", history.pk))
     assert response.status_code == 200
     assert "60,500" in response.text or "60.500" in response.text  # consumption in the inline
+
+
+def test_a_zip_without_any_export_file_is_refused(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse(IMPORT_URL), {"files": _zip({"a/notes.pdf": PDF, "b/x.pdf": PDF})}
+    )
+    assert response.status_code == 200
+    assert "Aucun fichier de l’export n’a été trouvé" in response.text

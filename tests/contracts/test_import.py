@@ -286,8 +286,8 @@ def test_files_may_be_absent_and_columns_in_any_order(tmp_path):
 def test_the_command_reports_progress_and_a_summary(tmp_path, capsys):
     call_command("import_billing", str(write_export(tmp_path / "export")))
     out = capsys.readouterr().out
-    assert "readings.csv : 4 lignes" in out
-    assert "readings.csv : 4 créées, 0 mises à jour, 0 inchangées" in out
+    assert "readings.csv : lignes lues 4" in out
+    assert "readings.csv : nouvelles 4, modifiées 0, inchangées 0" in out
     assert "lignes/s" in out
 
 
@@ -342,3 +342,65 @@ def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
     report = import_billing(export)
     assert str(report.errors[0]).startswith("payers.csv:")
     assert "UTF-8" in str(report.errors[0])
+
+
+def test_rows_spread_over_several_batches_are_handled_like_one(tmp_path):
+    from contracts.importer import BillingImport
+
+    export = write_export(tmp_path / "export")
+    report = BillingImport(export, batch_size=1).run()
+    assert report.ok, report.errors
+    assert counts() == [2, 2, 4, 2, 2]
+    assert Payment.objects.get(reference="R1").invoice.number == "F2023-1"
+    again = BillingImport(export, batch_size=1).run()
+    assert all(s.created == s.updated == 0 for s in again.stats.values())
+
+
+def test_an_invoice_repeated_in_a_later_batch_is_updated_not_duplicated(tmp_path):
+    from contracts.importer import BillingImport
+
+    invoices = GOOD["invoices.csv"] + (
+        "F2024-1;11301.11377.01;2024-01-20;2024-02-20;;;39.625;;99.90;0;\n"
+    )
+    report = BillingImport(write_export(tmp_path / "e", invoices_csv=invoices), batch_size=1).run()
+    assert report.ok, report.errors
+    assert Invoice.objects.get(number="F2024-1").amount_due == 0
+
+
+def test_an_invoice_moved_to_another_contract_follows_in_payments(tmp_path):
+    import_billing(write_export(tmp_path / "first"))
+    report = import_billing(
+        write_export(
+            tmp_path / "second",
+            {
+                "invoices.csv": "invoice_number;contract_number;issue_date;due_date;"
+                "amount_incl_tax;amount_due\n"
+                "F2024-1;22201.00042.01;2024-01-20;2024-02-20;99.90;99.90\n",
+                "payments.csv": "payment_ref;contract_number;invoice_number;date;amount\n"
+                "R7;22201.00042.01;F2024-1;2024-02-02;99.90\n",
+            },
+        )
+    )
+    assert report.ok, report.errors
+    assert Invoice.objects.get(number="F2024-1").contract.number == "22201.00042.01"
+    assert Payment.objects.get(reference="R7").invoice.number == "F2024-1"
+
+
+def test_new_keys_are_hashed_with_argon2_in_parallel(tmp_path, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    report = import_billing(
+        write_export(tmp_path / "export", readings_csv=None, invoices_csv=None, payments_csv=None)
+    )
+    assert report.ok, report.errors
+    for number, key in (("11301.11377.01", "KEY-ONE-1"), ("22201.00042.01", "KEY-TWO-2")):
+        contract = Contract.objects.get(number=number)
+        assert contract.key_hash.startswith("argon2$")
+        assert contract.check_key(key)
+
+
+def test_the_command_refuses_a_folder_without_export_files(tmp_path):
+    with pytest.raises(CommandError, match="Aucun fichier de l’export"):
+        call_command("import_billing", str(tmp_path))

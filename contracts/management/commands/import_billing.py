@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from contracts.importer import import_billing
+from contracts.importer import FILES, found_files, import_billing
 
 
 class Command(BaseCommand):
@@ -24,10 +24,15 @@ class Command(BaseCommand):
 
         def progress(name: str, rows: int, rate: float) -> None:
             self.stdout.write(
-                _("%(file)s: %(rows)s rows (%(rate)s rows/s)")
+                _("%(file)s: rows read %(rows)s (%(rate)s rows/s)")
                 % {"file": name, "rows": rows, "rate": int(rate)}
             )
 
+        if not found_files(directory):
+            raise CommandError(
+                _("No file of the export was found (expected %(files)s).")
+                % {"files": ", ".join(FILES)}
+            )
         report = import_billing(directory, dry_run=dry_run, progress=progress)
         for error in report.errors:
             self.stderr.write(str(error))

@@ -57,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The contract the subscriber last looked at: the next login opens it (access is
     # checked again then). A number, not a foreign key: accounts knows nothing of contracts.
     last_contract_number = models.CharField(
-        _("last contract viewed"), max_length=14, blank=True, editable=False
+        _("last contract viewed"), max_length=14, blank=True, editable=False, db_default=""
     )
 
     objects = UserManager()

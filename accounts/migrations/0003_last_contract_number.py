@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='last_contract_number',
-            field=models.CharField(blank=True, editable=False, max_length=14, verbose_name='last contract viewed'),
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=14, verbose_name='last contract viewed'),
         ),
     ]

@@ -61,7 +61,7 @@ def normalise(email: str) -> str:
 
 
 def _key(policy: Policy, email: str) -> str:
-    digest = salted_hmac("accounts.throttle", normalise(email)).hexdigest()[:40]
+    digest = salted_hmac("accounts.throttle", normalise(email), algorithm="sha256").hexdigest()[:40]
     return f"throttle:{policy.name}:{digest}"
 
 

@@ -135,6 +135,10 @@ def test_the_client_ip_comes_from_our_proxy_only(rf, settings):
     assert get_adapter().get_client_ip(request) == "203.0.113.9"
 
 
-def test_rate_limits_use_the_shared_database_cache(settings):
-    assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+def test_rate_limits_use_a_cache_shared_by_every_process(settings):
+    # The database cache by default, Redis when CACHE_URL says so (CI's second pass);
+    # never a per-process cache, which would let each gunicorn worker count apart.
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend.endswith(("DatabaseCache", "RedisCache"))
+    assert not backend.endswith(("LocMemCache", "DummyCache"))
     assert settings.ACCOUNT_RATE_LIMITS["login_failed"]

@@ -441,8 +441,41 @@ class InvoiceStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PrivatePdfAdminMixin:
+    """A model's private ``pdf`` file, opened by staff through an admin view only.
+
+    Subclasses name the view (``pdf_url_name``) and may name the downloaded file.
+    """
+
+    pdf_url_name: str
+
+    def pdf_filename(self, obj: Any) -> str:
+        return f"{obj._meta.model_name}-{obj.pk}.pdf"
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: Any) -> str:
+        if not obj.pk or not obj.pdf:
+            return "—"
+        url = reverse(f"admin:{self.pdf_url_name}", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.pdf_view)  # type: ignore[attr-defined]
+        return [
+            path("<int:pk>/pdf/", view, name=self.pdf_url_name),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The private PDF, for staff who may view the model (never a public URL)."""
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        obj = get_object_or_404(self.model, pk=pk)  # type: ignore[attr-defined]
+        return _pdf_response(obj.pdf, self.pdf_filename(obj))
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(BillingSourceAdmin):
+class InvoiceAdmin(PrivatePdfAdminMixin, BillingSourceAdmin):
     list_display = [
         "number",
         "contract",
@@ -463,29 +496,10 @@ class InvoiceAdmin(BillingSourceAdmin):
     def status_label(self, obj: Invoice) -> str:
         return obj.status.label
 
-    @admin.display(description=_("PDF"))
-    def pdf_link(self, obj: Invoice) -> str:
-        if not obj.pdf:
-            return "—"
-        url = reverse("admin:contracts_invoice_pdf", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+    pdf_url_name = "contracts_invoice_pdf"
 
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "<int:pk>/pdf/",
-                self.admin_site.admin_view(self.pdf_view),
-                name="contracts_invoice_pdf",
-            ),
-            *super().get_urls(),
-        ]
-
-    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The private PDF, for staff who may view invoices (never a public URL)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        invoice = get_object_or_404(Invoice, pk=pk)
-        return _pdf_response(invoice.pdf, f"facture-{invoice.number}.pdf")
+    def pdf_filename(self, obj: Invoice) -> str:
+        return f"facture-{obj.number}.pdf"
 
 
 @admin.register(Payment)
@@ -514,35 +528,17 @@ class ServiceDocumentForm(forms.ModelForm):
 
 
 @admin.register(ServiceDocument)
-class ServiceDocumentAdmin(admin.ModelAdmin):
+class ServiceDocumentAdmin(PrivatePdfAdminMixin, admin.ModelAdmin):
     form = ServiceDocumentForm
     list_display = ["title", "kind", "applies_from", "pdf_link"]
     list_filter = ["kind", "applies_from"]
     search_fields = ["title"]
     readonly_fields = ["pdf_link"]
 
-    @admin.display(description=_("PDF"))
-    def pdf_link(self, obj: ServiceDocument) -> str:
-        if not obj.pk or not obj.pdf:
-            return "—"
-        url = reverse("admin:contracts_servicedocument_pdf", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open the PDF"))
+    pdf_url_name = "contracts_servicedocument_pdf"
 
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "<int:pk>/pdf/",
-                self.admin_site.admin_view(self.pdf_view),
-                name="contracts_servicedocument_pdf",
-            ),
-            *super().get_urls(),
-        ]
-
-    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        document = get_object_or_404(ServiceDocument, pk=pk)
-        return _pdf_response(document.pdf, f"{document.kind}-{document.applies_from}.pdf")
+    def pdf_filename(self, obj: ServiceDocument) -> str:
+        return f"{obj.kind}-{obj.applies_from}.pdf"
 
 
 def _pdf_response(field: Any, filename: str) -> HttpResponse:

@@ -254,6 +254,8 @@ ACCOUNT_RATE_LIMITS = (
         # Ours: "send me a new activation link" and account deletion.
         "resend_activation": "10/10m/ip",
         "delete_account": "5/10m/user",
+        # Downloading all one's personal data ("My data"): a heavy page, now and then.
+        "export_data": "10/10m/user",
         # Requests to the Régie (inquiries): filing one, writing anonymously, following up.
         "inquiry": "5/10m/user,10/10m/ip",
         "inquiry_anonymous": "3/10m/ip",

@@ -2,8 +2,9 @@
 
 Real invoices come from the billing system; these only make the demo data complete. fpdf2's
 core fonts cover Latin-1, which is all French needs once typographic quotes, dashes and the
-euro sign are spelled plainly. Documents carry a title and the language "fr"; fpdf2 does
-not produce a full structure tree (tagged PDF) for text.
+euro sign are spelled plainly. Documents carry a title (shown by viewers in place of the
+file name) and the language "fr"; fpdf2 2.8 does not produce a structure tree (tagged PDF)
+for text, so every invoice also has an HTML page (contracts:invoice) with the same figures.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 
 from portal.identity import REGIE
 
@@ -40,6 +41,8 @@ class _Document(FPDF):
         self.set_author(_plain(REGIE.name))
         self.set_creator(_plain(f"{REGIE.portal_name} - {REGIE.name}"))
         self.set_lang("fr")
+        # PDF/UA asks viewers to show the title, not the file name, in their title bar.
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.set_auto_page_break(auto=True, margin=20)
         self.add_page()
 

@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("contrats/<contract:number>/factures/", views.invoices, name="invoices"),
     path(
+        "contrats/<contract:number>/factures/<str:invoice_number>/",
+        views.invoice_detail,
+        name="invoice",
+    ),
+    path(
         "contrats/<contract:number>/factures/<str:invoice_number>.pdf",
         views.invoice_pdf,
         name="invoice_pdf",

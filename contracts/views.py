@@ -334,6 +334,17 @@ def invoices(request: HttpRequest, number: str) -> HttpResponse:
 
 @subscriber_page
 @require_safe
+def invoice_detail(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+    """The invoice as an HTML page: the accessible alternative to its (untagged) PDF."""
+    contract = get_contract_for_user(request.user, number)
+    invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
+    payments = list(invoice.payments.order_by("date", "reference"))
+    context = _contract_context(request, contract, "invoices", invoice=invoice, payments=payments)
+    return render(request, "contracts/invoice_detail.html", context)
+
+
+@subscriber_page
+@require_safe
 def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileResponse:
     contract = get_contract_for_user(request.user, number)
     invoice = get_object_or_404(contract.invoices, number=invoice_number)

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.regie",
+                "portal.context_processors.accessibility",
                 "accounts.sessions.idle_warning",
             ],
             # Cached loader outside DEBUG: templates are parsed once per process.
@@ -158,6 +159,15 @@ DEFAULT_FROM_EMAIL = env_str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the Régie is told about new requests and follow-up messages.
 REGIE_REQUESTS_EMAIL = env_str("REGIE_REQUESTS_EMAIL", REGIE.email)
+
+# The RGAA conformity mention in every footer and on /accessibilite/. Until an RGAA audit
+# has been carried out, the only honest value is "non conforme" (docs/accessibility.md).
+ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement conforme")
+ACCESSIBILITY_STATUS = env_str("ACCESSIBILITY_STATUS", "non conforme").strip().lower()
+if ACCESSIBILITY_STATUS not in ACCESSIBILITY_STATUSES:
+    raise ImproperlyConfigured(
+        "ACCESSIBILITY_STATUS: expected one of " + ", ".join(ACCESSIBILITY_STATUSES)
+    )
 
 # Users and passwords.
 AUTH_USER_MODEL = "accounts.User"
@@ -244,6 +254,8 @@ ACCOUNT_RATE_LIMITS = (
         # Ours: "send me a new activation link" and account deletion.
         "resend_activation": "10/10m/ip",
         "delete_account": "5/10m/user",
+        # Downloading all one's personal data ("My data"): a heavy page, now and then.
+        "export_data": "10/10m/user",
         # Requests to the Régie (inquiries): filing one, writing anonymously, following up.
         "inquiry": "5/10m/user,10/10m/ip",
         "inquiry_anonymous": "3/10m/ip",

@@ -19,6 +19,9 @@ urlpatterns = [
     # The Régie's details and the contact form (inquiries app).
     path("contact/", inquiries_views.contact, name="contact"),
     path("mentions-legales/", views.legal, name="legal"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("plan-du-site/", views.site_map, name="site_map"),
     path("healthz", views.healthz, name="healthz"),
     # Our sign-up view first: same path and name as allauth's, with the tutorial's message.
     path("comptes/signup/", accounts_views.signup, name="account_signup"),

@@ -1,5 +1,6 @@
 """Site-wide pages: home, about, contact, legal notice, health check and error pages."""
 
+import datetime
 import logging
 import math
 
@@ -14,10 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
+from contracts.access import visible_contracts
 from portal.identity import REGIE
 from portal.pagecache import entrance_page
 
 logger = logging.getLogger(__name__)
+
+# When the accessibility declaration was last drawn up (update it with the declaration).
+ACCESSIBILITY_DECLARATION_DATE = datetime.date(2026, 11, 26)
+# The site map lists each contract's pages; a payer with more sees "My contracts".
+SITE_MAP_CONTRACTS = 20
 
 
 @entrance_page
@@ -47,6 +54,30 @@ def about(request: HttpRequest) -> HttpResponse:
 @require_safe
 def legal(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/legal.html")
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility declaration (RGAA 4.1.2 model), its status from the settings."""
+    return render(
+        request, "portal/accessibility.html", {"declaration_date": ACCESSIBILITY_DECLARATION_DATE}
+    )
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html")
+
+
+@require_safe
+def site_map(request: HttpRequest) -> HttpResponse:
+    """Every page; a subscriber also sees the pages of the contracts they may see."""
+    contracts = []
+    if request.user.is_authenticated:
+        contracts = list(
+            visible_contracts(request.user).order_by("number").only("number")[:SITE_MAP_CONTRACTS]
+        )
+    return render(request, "portal/site_map.html", {"contracts": contracts})
 
 
 @never_cache

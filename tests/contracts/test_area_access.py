@@ -15,7 +15,7 @@ from contracts.models import Contract, DocumentKind, ServiceDocument
 from tests.contracts.area_fixtures import PDF_BYTES, add_invoice, link, make_contract, make_user
 from tests.helpers import assert_french_page, html
 
-CONTRACT_PAGES = ["dashboard", "details", "consumption", "invoices", "payments"]
+CONTRACT_PAGES = ["dashboard", "details", "consumption", "invoices", "invoice", "payments"]
 CONTRACT_FILES = ["consumption_csv", "invoice_pdf", "regulations_pdf"]
 
 
@@ -33,8 +33,8 @@ def documents(contract):
 
 
 def url_of(name: str, contract: Contract) -> str:
-    if name == "invoice_pdf":
-        return reverse("contracts:invoice_pdf", args=[contract.number, "F2026-0001"])
+    if name in ("invoice", "invoice_pdf"):
+        return reverse(f"contracts:{name}", args=[contract.number, "F2026-0001"])
     return reverse(f"contracts:{name}", args=[contract.number])
 
 

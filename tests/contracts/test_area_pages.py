@@ -374,7 +374,9 @@ def test_the_invoices_give_status_in_words_and_the_total_due(subscriber_client, 
     # Short on screen, complete for a screen reader.
     link = 'Télécharger<span class="visually-hidden"> la facture F2026-0001</span> (PDF)'
     assert link in table
-    assert "la facture F2026-0002" not in table  # no PDF for that one
+    assert "la facture F2026-0002</span> (PDF)" not in table  # no PDF for that one
+    # Every invoice, with or without a PDF, can be read as a page.
+    assert 'Lire<span class="visually-hidden"> la facture F2026-0002</span> en ligne' in table
 
 
 def test_the_invoice_pdf_opens_for_the_subscriber(subscriber_client, billing):

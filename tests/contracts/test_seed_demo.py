@@ -88,6 +88,7 @@ def test_the_demo_pdfs_speak_french_and_carry_a_title():
     data = Invoice.objects.first().pdf.read()
     assert b"/Lang (fr)" in data or b"/Lang(fr)" in data
     assert b"/Title" in data
+    assert b"/DisplayDocTitle true" in data
 
 
 def test_invoice_pdfs_have_no_public_url(client, settings):

@@ -157,6 +157,185 @@ _STRUCTURE = """
 """
 
 
+# RGAA criteria axe-core does not check (issue 12; docs/accessibility.md lists the manual
+# ones): errors tied to their fields and summarised at the top with links (11.10, 11.11),
+# messages announced (7.5), credential fields' purpose (11.13), data tables with a caption
+# and header cells (5.4, 5.6), no two links with the same name leading to different places
+# (6.1), charts with a role, a name and a table of the same figures (1.1, 1.2), statuses
+# in words rather than colour alone (3.1).
+_RGAA = """
+() => {
+  const problems = [];
+  const visible = (el) => el.checkVisibility({visibilityProperty: true});
+  const text = (el) => (el.textContent || "").replace(/\\s+/g, " ").trim();
+  const namedBy = (el) => {
+    const label = el.getAttribute("aria-label");
+    if (label && label.trim()) return label.trim();
+    const ids = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
+    return ids.map((id) => document.getElementById(id)).filter(Boolean).map(text).join(" ");
+  };
+  // 11.10 / 11.11: every invalid field says why, and the summary at the top links to it.
+  const invalid = [...document.querySelectorAll("[aria-invalid=true]")];
+  const summary = document.querySelector(".error-summary");
+  for (const field of invalid) {
+    const ids = (field.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean);
+    const described = ids.map((id) => document.getElementById(id)).filter(Boolean);
+    if (!described.some((el) => text(el))) {
+      problems.push(`invalid field ${field.name || field.id} has no aria-describedby message`);
+    }
+    if (!summary) {
+      problems.push(`invalid field ${field.name || field.id} but no error summary`);
+    } else if (!summary.querySelector(`a[href="#${CSS.escape(field.id)}"]`)) {
+      problems.push(`the error summary has no link to the field ${field.id}`);
+    }
+  }
+  if (summary) {
+    if (!["alert", "status"].includes(summary.getAttribute("role"))) {
+      problems.push("the error summary is not announced (role alert/status)");
+    }
+    const form = document.querySelector("main form");
+    const before = form && !form.contains(summary) &&
+      (summary.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_PRECEDING);
+    if (before) {
+      problems.push("the error summary comes after the form");
+    }
+  }
+  // 7.5: success and error messages are announced.
+  for (const message of document.querySelectorAll(".message, .messages")) {
+    if (!message.closest("[role=status], [role=alert], [aria-live]")) {
+      problems.push(`message "${text(message).slice(0, 40)}" is not in a live region`);
+    }
+  }
+  // 11.13: credential fields declare their purpose.
+  for (const field of document.querySelectorAll("input[type=password]")) {
+    const purpose = field.getAttribute("autocomplete") || "";
+    if (!["current-password", "new-password"].includes(purpose)) {
+      problems.push(`password field ${field.name} has autocomplete="${purpose}"`);
+    }
+  }
+  for (const field of document.querySelectorAll("input[type=email]")) {
+    const purpose = field.getAttribute("autocomplete") || "";
+    if (!/(^|\\s)(email|username)$/.test(purpose)) {
+      problems.push(`email field ${field.name} has autocomplete="${purpose}"`);
+    }
+  }
+  // 5.4 / 5.6: data tables have a caption (or a name) and header cells.
+  for (const table of document.querySelectorAll("table")) {
+    const caption = table.querySelector("caption");
+    if (!(caption && text(caption)) && !namedBy(table)) problems.push("a table has no caption");
+    if (!table.querySelector("th")) problems.push("a table has no header cell");
+  }
+  // 6.1: links with the same name lead to the same place.
+  const targets = new Map();
+  for (const link of document.querySelectorAll("a[href]")) {
+    if (!visible(link) && !link.classList.contains("skip-link")) continue;
+    const name = (link.getAttribute("aria-label") || text(link)).toLowerCase();
+    const href = new URL(link.getAttribute("href"), location.href);
+    href.hash = "";
+    if (!targets.has(name)) targets.set(name, new Set());
+    targets.get(name).add(href.href);
+  }
+  for (const [name, hrefs] of targets) {
+    if (hrefs.size > 1) problems.push(`links named "${name}" lead to ${hrefs.size} places`);
+  }
+  // 1.1 / 1.2: an informative image or chart has a role and a name, and figures in a table.
+  for (const svg of document.querySelectorAll("svg")) {
+    if (svg.closest("[aria-hidden=true]") || ["presentation", "none"].includes(
+      svg.getAttribute("role"))) continue;
+    if (svg.getAttribute("role") !== "img" || !namedBy(svg)) {
+      problems.push(`an svg (${svg.getAttribute("class")}) has no role=img with a name`);
+    }
+    if (svg.closest(".chart") && !document.querySelector("table")) {
+      problems.push("a chart has no table with the same figures");
+    }
+  }
+  for (const img of document.querySelectorAll("img:not([alt])")) {
+    problems.push(`img ${img.getAttribute("src")} has no alt`);
+  }
+  // 3.1: a status is written, not only coloured.
+  for (const badge of document.querySelectorAll("[class*='status--']")) {
+    if (!text(badge)) problems.push(`status ${badge.className} has no words`);
+  }
+  return problems;
+}
+"""
+
+# 10.7: the element that keyboard focus reaches shows it.
+_FOCUS_STYLE = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const shadow = style.boxShadow && style.boxShadow !== "none";
+  if (outline || shadow) return "";
+  return `${el.tagName.toLowerCase()} "${(el.textContent || el.name || "").trim().slice(0, 40)}"`;
+}
+"""
+FOCUS_STEPS = 12
+# The innermost elements sticking out on the right, to say what makes the page scroll.
+_TOO_WIDE = """
+() => [...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 &&
+    ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 3)
+  .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`)
+  .join(", ")
+"""
+# 10.11: no sideways scrolling at 320 CSS px, which is also 1280 px at 400 % or 640 px at
+# 200 % zoom (a browser's zoom divides the viewport's CSS width).
+NARROW_WIDTHS = (320,)
+
+
+def check_rgaa(page: Page) -> list[str]:
+    """The RGAA criteria axe-core leaves out, scripted (see _RGAA); returns the problems."""
+    page.evaluate("() => { window.__rgaaFocus = document.activeElement; }")
+    problems: list[str] = list(page.evaluate(_RGAA))
+    for width in NARROW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll_width, inner_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            wide = page.evaluate(_TOO_WIDE)
+            problems.append(
+                f"horizontal scroll at {width} px: {scroll_width} > {inner_width} ({wide})"
+            )
+    page.set_viewport_size({"width": WIDTHS[-1], "height": 800})
+    # 13.8 / 3.2.1-2: the contract selector never changes page on focus or arrow keys.
+    switcher = page.locator("details.switcher summary")
+    if switcher.count():
+        before = page.url
+        was_open = page.evaluate("() => document.querySelector('details.switcher').open")
+        switcher.focus()
+        for key in ("ArrowDown", "ArrowDown", "ArrowUp", "End"):
+            page.keyboard.press(key)
+        if page.url != before:
+            problems.append(f"the contract selector changed page on the keyboard: {page.url}")
+        page.evaluate(
+            "(open) => { document.querySelector('details.switcher').open = open; }", was_open
+        )
+    # Focus visible on the first elements Tab reaches; the test's focus is put back after.
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    unfocused = []
+    for _ in range(FOCUS_STEPS):
+        page.keyboard.press("Tab")
+        missing = page.evaluate(_FOCUS_STYLE)
+        if missing:
+            unfocused.append(missing)
+    if unfocused:
+        problems.append("focus not visible on:\n  " + "\n  ".join(unfocused))
+    page.evaluate(
+        """() => {
+          const el = window.__rgaaFocus;
+          if (el && el !== document.body && el.isConnected) el.focus();
+          else if (document.activeElement) document.activeElement.blur();
+        }"""
+    )
+    return problems
+
+
 def check_page(page: Page, name: str) -> None:
     """Assert what a careful reviewer would check on this page, at 375 and 1280 px."""
     watch = _watches[page]
@@ -179,6 +358,7 @@ def check_page(page: Page, name: str) -> None:
                     f"targets under {MIN_TARGET_PX} px at {width} px:\n  " + "\n  ".join(small)
                 )
         page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    problems.extend(check_rgaa(page))
     # The document's own status is the test's business (the 404 page answers 404).
     own_url = page.url.split("#", 1)[0]
     errors = [

@@ -1,0 +1,134 @@
+"""Everything the portal keeps about one account, for the GDPR right of access/portability.
+
+One function gathers it from every app (accounts, allauth, contracts, inquiries) in a fixed
+number of queries, as plain values (DjangoJSONEncoder serialises the dates). Only rows tied
+to this account are read: never another account's data, nor the agents' names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.db.models import Prefetch
+
+from accounts.mfa import has_totp
+from accounts.models import OutgoingEmail, User
+from contracts.models import AccountPayerLink, Contract, LinkAttempt
+from inquiries.models import Inquiry, Message
+
+
+def _contract(contract: Contract) -> dict[str, Any]:
+    return {
+        "number": contract.number,
+        "status": contract.get_status_display(),
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "service_address": contract.service_address,
+        "meter_number": contract.meter_number,
+        "usage": contract.usage,
+        "payment_method": contract.get_payment_method_display(),
+        "paperless_billing": contract.paperless,
+    }
+
+
+def _inquiry(inquiry: Inquiry) -> dict[str, Any]:
+    return {
+        "reference": inquiry.reference,
+        "kind": inquiry.get_kind_display(),
+        "status": inquiry.get_status_display(),
+        "received": inquiry.created_at,
+        "topic": str(inquiry.topic),
+        "email": inquiry.email,
+        "contract": inquiry.contract.number if inquiry.contract else "",
+        "applicant": inquiry.applicant,
+        "phone": inquiry.phone,
+        "address_to_supply": " ".join(p for p in (inquiry.street, inquiry.postcode) if p),
+        "commune": inquiry.commune.name if inquiry.commune else "",
+        "desired_start_date": inquiry.start_date,
+        "meter_number": inquiry.meter_number,
+        "meter_index_m3": inquiry.meter_index,
+        "billing_address": inquiry.billing_address,
+        "consent_given": inquiry.consent_at,
+        "messages": [
+            {
+                "date": message.created_at,
+                "from": message.get_author_display(),
+                "message": message.body,
+                "attachments": [a.original_name for a in message.attachments.all()],
+            }
+            for message in inquiry.messages.all()
+        ],
+    }
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """What the portal keeps about ``user``, grouped as on the "My data" page."""
+    links = (
+        AccountPayerLink.objects.filter(user=user)
+        .select_related("payer")
+        .prefetch_related(
+            Prefetch("payer__contracts", queryset=Contract.objects.order_by("number"))
+        )
+        .order_by("created_at")
+    )
+    inquiries = (
+        Inquiry.objects.filter(user=user)
+        .select_related("contract", "commune")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.order_by("created_at").prefetch_related("attachments"),
+            )
+        )
+        .order_by("created_at")
+    )
+    return {
+        "account": {
+            "email": user.email,
+            "created": user.date_joined,
+            "last_login": user.last_login,
+            "two_factor_authentication": has_totp(user),
+            "last_contract_viewed": user.last_contract_number,
+            "email_addresses": [
+                {"email": a.email, "verified": a.verified, "primary": a.primary}
+                for a in EmailAddress.objects.filter(user=user).order_by("pk")
+            ],
+        },
+        "payers": [
+            {
+                "reference": link.payer.reference,
+                "name": link.payer.name,
+                "email": link.payer.email,
+                "phone": link.payer.phone,
+                "billing_address": link.payer.address,
+                "linked_on": link.created_at,
+                "contracts": [_contract(c) for c in link.payer.contracts.all()],
+            }
+            for link in links
+        ],
+        "requests": [_inquiry(inquiry) for inquiry in inquiries],
+        "sessions": [
+            {
+                "started": s.created_at,
+                "last_seen": s.last_seen_at,
+                "ip_address": s.ip,
+                "browser": s.user_agent,
+            }
+            for s in UserSession.objects.filter(user=user).order_by("-created_at")
+        ],
+        "contract_linking_attempts": [
+            {
+                "date": a.created_at,
+                "number_tried": a.number,
+                "result": a.get_result_display(),
+                "ip_address": a.ip,
+            }
+            for a in LinkAttempt.objects.filter(user=user).order_by("-created_at")
+        ],
+        "emails_sent": [
+            {"date": e.created_at, "subject": e.subject, "status": e.get_status_display()}
+            for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("-created_at")
+        ],
+    }

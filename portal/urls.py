@@ -20,6 +20,8 @@ urlpatterns = [
     path("contact/", inquiries_views.contact, name="contact"),
     path("mentions-legales/", views.legal, name="legal"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # Our sign-up view first: same path and name as allauth's, with the tutorial's message.
     path("comptes/signup/", accounts_views.signup, name="account_signup"),
     path(

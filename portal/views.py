@@ -1,5 +1,6 @@
 """Site-wide pages: home, about, contact, legal notice, health check and error pages."""
 
+import datetime
 import logging
 import math
 
@@ -61,6 +62,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("healthz: database unavailable")
         return JsonResponse({"status": "degraded"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# Search engines may index the public pages, not the subscriber area, account pages or
+# the admin (robots.txt is advice, not protection: every such page needs a login anyway).
+ROBOTS_DISALLOWED = ("/espace/", "/contrats/", "/mon-compte/", "/comptes/", "/demandes/")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {prefix}" for prefix in (*ROBOTS_DISALLOWED, f"/{settings.ADMIN_PATH}")]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# RFC 9116 asks for an expiry under a year away; computed so the file never goes stale.
+SECURITY_TXT_VALIDITY = datetime.timedelta(days=180)
+
+
+@require_safe
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """Where to report a vulnerability (RFC 9116)."""
+    expires = (datetime.datetime.now(datetime.UTC) + SECURITY_TXT_VALIDITY).replace(microsecond=0)
+    lines = [
+        f"Contact: mailto:{REGIE.email}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {settings.SITE_URL.rstrip('/')}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def baseline(request: HttpRequest) -> HttpResponse:

@@ -3,10 +3,11 @@
 import datetime
 import logging
 import math
+import sys
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -113,8 +114,25 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request or context processors: whatever broke (the database,
     # a session) must not break the error page too.
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        # The database is unreachable (stopped, restarting, connection cut), wherever it
+        # was first needed: a view, the session or the user in a middleware.
+        return database_unavailable()
     body = loader.get_template("errors/500.html").render({"regie": REGIE, "bare": True})
     return HttpResponse(body, status=500)
+
+
+# Seconds a client is asked to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 30
+
+
+def database_unavailable() -> HttpResponse:
+    """503 in French, rendered without touching the database."""
+    body = loader.get_template("errors/503.html").render({"regie": REGIE, "bare": True})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def error_429(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

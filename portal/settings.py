@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "inquiries",
+    "audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -364,6 +365,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Audit trail (logins, failed logins, logouts, key generation, account deletion) and
+# contract link attempts are deleted after this many days by `manage.py purge_audit`.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 
 # Logging: to stderr, no personal data (see README, Security).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

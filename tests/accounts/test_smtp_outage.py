@@ -1,7 +1,9 @@
 """A real SMTP server, down then back: users never notice, every email leaves exactly once."""
 
+import io
 import socket
 from collections import Counter
+from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
@@ -97,3 +99,37 @@ def test_emails_queued_while_smtp_is_down_are_each_delivered_once_when_it_is_bac
     )
     assert delivered == expected
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_whose_worker_was_killed_mid_task_is_still_delivered_once(client, smtp_port):
+    client.post(
+        "/comptes/signup/",
+        {"email": "nouveau@example.fr", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    # A worker claims the task, then is killed (SIGKILL, out of memory) before finishing:
+    # the task stays RUNNING, and django-tasks-db never runs it again by itself.
+    task = DBTaskResult.objects.get()
+    task.claim("killed-worker")
+    run_worker()
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.PENDING
+
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        # Not yet stale: a slow worker may still be on it.
+        call_command("retry_emails", stdout=io.StringIO())
+        run_worker()
+        assert collector.received == []
+        # Later, the safety net (retry_emails, every few minutes) queues it once more.
+        OutgoingEmail.objects.update(created_at=timezone.now() - timedelta(minutes=16))
+        call_command("retry_emails", stdout=io.StringIO())
+        run_worker()
+        call_command("retry_emails", stdout=io.StringIO())
+        run_worker()
+    finally:
+        controller.stop()
+
+    assert [recipients for recipients, _subject in collector.received] == [["nouveau@example.fr"]]
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT

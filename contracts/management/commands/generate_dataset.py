@@ -424,7 +424,7 @@ class Command(BaseCommand):
         user_w = _Writer(
             User._meta.db_table,
             ["id", "password", "last_login", "is_superuser", "email", "is_staff", "is_active",
-             "date_joined"],
+             "date_joined", "last_contract_number"],
         )  # fmt: skip
         email_w = _Writer(
             EmailAddress._meta.db_table, ["id", "user_id", "email", "verified", "primary"]
@@ -435,7 +435,7 @@ class Command(BaseCommand):
         step = payers / count
         for uid in range(1, count + 1):
             email = EMAIL_PATTERN.format(uid)
-            user_w.add((uid, encoded, None, False, email, False, True, joined))
+            user_w.add((uid, encoded, None, False, email, False, True, joined, ""))
             email_w.add((uid, uid, email, True, True))
             link_w.add((uid, uid, int((uid - 1) * step) + 1, joined))
             if uid % 20_000 == 0:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
@@ -30,6 +31,12 @@ RETRY_DELAYS = [
     timedelta(hours=6),
     timedelta(hours=12),
 ]
+
+
+# A pending email older than this was claimed by a worker that died (killed, out of
+# memory, redeployed) or its task was lost: the database backend never runs a task left
+# RUNNING again, so retry_emails queues it once more. Far above the SMTP timeout (10 s).
+STALE_PENDING_AFTER = timedelta(minutes=15)
 
 
 def queue_email(email: OutgoingEmail) -> None:
@@ -83,12 +90,18 @@ def _schedule_retry(email: OutgoingEmail) -> None:
     # `manage.py retry_emails` or the admin's "retry" action.
 
 
+def due_emails() -> QuerySet[OutgoingEmail]:
+    """Failed emails whose next attempt is due, and pending ones whose task was lost."""
+    now = timezone.now()
+    return OutgoingEmail.objects.filter(
+        Q(status=OutgoingEmail.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=OutgoingEmail.Status.PENDING, created_at__lte=now - STALE_PENDING_AFTER)
+    )
+
+
 def retry_due_emails() -> int:
-    """Re-enqueue failed emails whose next attempt is due; returns how many."""
-    due = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.FAILED, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
-    ids = list(due)
+    """Re-enqueue the due emails (see ``due_emails``); returns how many."""
+    ids = list(due_emails().values_list("pk", flat=True))
     for email_id in ids:
         transaction.on_commit(lambda email_id=email_id: deliver_email.enqueue(email_id))
     return len(ids)

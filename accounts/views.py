@@ -28,6 +28,8 @@ from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
+from audit import services as audit
+from audit.models import AuditKind
 from portal.pagecache import entrance_page
 from portal.personal_data import personal_data
 
@@ -138,6 +140,8 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         if blocked:
             return blocked
         if form.is_valid():
+            # The account id only: the row is gone, and the address with it.
+            audit.record(AuditKind.ACCOUNT_DELETED, request, None, detail=f"#{request.user.pk}")
             email = services.delete_account(request.user)
             logout(request)
             get_adapter().send_mail("account/email/account_deleted", email, {})

@@ -25,6 +25,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
+from audit.models import AuditKind
 from contracts.importer import (
     FILES,
     UploadRejected,
@@ -307,6 +309,9 @@ class ContractAdmin(admin.ModelAdmin):
         elif new_key:
             obj.set_key(new_key)
         super().save_model(request, obj, form, change)
+        if shown or new_key:
+            kind = AuditKind.KEY_GENERATED if shown else AuditKind.KEY_SET
+            audit.record(kind, request, request.user, detail=obj.number)
         if shown:
             messages.warning(
                 request,
@@ -328,6 +333,7 @@ class ContractAdmin(admin.ModelAdmin):
             key = generate_key()
             contract.set_key(key)
             contract.save(update_fields=["key_hash"])
+            audit.record(AuditKind.KEY_GENERATED, request, request.user, detail=contract.number)
             shown.append(f"{contract.number} : {key}")
         messages.warning(
             request,

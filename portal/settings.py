@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "inquiries",
+    "audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, static files included (before WhiteNoise).
+    "portal.middleware.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -374,6 +377,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Audit trail (logins, failed logins, logouts, key generation, account deletion) and
+# contract link attempts are deleted after this many days by `manage.py purge_audit`.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 
 # Logging: to stderr, no personal data (see README, Security).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

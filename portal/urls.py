@@ -23,6 +23,8 @@ urlpatterns = [
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # Our sign-up view first: same path and name as allauth's, with the tutorial's message.
     path("comptes/signup/", accounts_views.signup, name="account_signup"),
     path(

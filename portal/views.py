@@ -3,10 +3,11 @@
 import datetime
 import logging
 import math
+import sys
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -94,6 +95,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# Search engines may index the public pages, not the subscriber area, account pages or
+# the admin (robots.txt is advice, not protection: every such page needs a login anyway).
+ROBOTS_DISALLOWED = ("/espace/", "/contrats/", "/mon-compte/", "/comptes/", "/demandes/")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {prefix}" for prefix in (*ROBOTS_DISALLOWED, f"/{settings.ADMIN_PATH}")]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# RFC 9116 asks for an expiry under a year away; computed so the file never goes stale.
+SECURITY_TXT_VALIDITY = datetime.timedelta(days=180)
+
+
+@require_safe
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """Where to report a vulnerability (RFC 9116)."""
+    expires = (datetime.datetime.now(datetime.UTC) + SECURITY_TXT_VALIDITY).replace(microsecond=0)
+    lines = [
+        f"Contact: mailto:{REGIE.email}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {settings.SITE_URL.rstrip('/')}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 def baseline(request: HttpRequest) -> HttpResponse:
     """The benchmarks' yardstick: no template, no query (only with BENCHMARK_BASELINE)."""
     return HttpResponse("ok", content_type="text/plain")
@@ -114,8 +144,25 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request or context processors: whatever broke (the database,
     # a session) must not break the error page too.
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        # The database is unreachable (stopped, restarting, connection cut), wherever it
+        # was first needed: a view, the session or the user in a middleware.
+        return database_unavailable()
     body = loader.get_template("errors/500.html").render({"regie": REGIE, "bare": True})
     return HttpResponse(body, status=500)
+
+
+# Seconds a client is asked to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 30
+
+
+def database_unavailable() -> HttpResponse:
+    """503 in French, rendered without touching the database."""
+    body = loader.get_template("errors/503.html").render({"regie": REGIE, "bare": True})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def error_429(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

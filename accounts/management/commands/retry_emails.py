@@ -1,4 +1,5 @@
-"""Queue again the emails whose delivery failed and whose next attempt is due.
+"""Queue again the emails whose delivery failed and whose next attempt is due, and those
+left pending by a worker that died in the middle of a task.
 
 The database task backend retries on its own (``run_after``); this command is for
 backends that cannot defer (immediate) and for a cron safety net.
@@ -8,10 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import OutgoingEmail
-from accounts.tasks import retry_due_emails
+from accounts.tasks import due_emails, retry_due_emails
 
 
 class Command(BaseCommand):
@@ -22,9 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
         if dry_run:
-            due = OutgoingEmail.objects.filter(
-                status=OutgoingEmail.Status.FAILED, next_attempt_at__lte=timezone.now()
-            ).count()
+            due = due_emails().count()
             self.stdout.write(f"{due} email(s) due for another attempt (dry run).")
             return
         with transaction.atomic():

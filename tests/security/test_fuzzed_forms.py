@@ -87,8 +87,17 @@ scalar = st.one_of(
     st.emails(),
     st.just(ONE_MEGABYTE),
 )
+
+
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    # A browser sends the last path part; Django refuses to build a file named "", "."
+    # or "..", which no browser can send, so those become "x".
+    part = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return SimpleUploadedFile(name if part not in {"", ".", ".."} else "x", content)
+
+
 a_file = st.builds(
-    lambda name, content: SimpleUploadedFile(name or "x", content),
+    _upload,
     st.one_of(
         st.text(max_size=40),
         st.sampled_from(["facture.pdf", "photo.jpg", "a.png", "../../x.pdf", "évier.PDF"]),

@@ -34,6 +34,9 @@ ROUTES: dict[str, tuple[str, str]] = {
     "contact/": (PUBLIC, "/contact/"),
     "mentions-legales/": (PUBLIC, "/mentions-legales/"),
     "healthz": (PUBLIC, "/healthz"),
+    "accessibilite/": (PUBLIC, "/accessibilite/"),
+    "plan-du-site/": (PUBLIC, "/plan-du-site/"),
+    "donnees-personnelles/": (PUBLIC, "/donnees-personnelles/"),
     "robots.txt": (PUBLIC, "/robots.txt"),
     ".well-known/security.txt": (PUBLIC, "/.well-known/security.txt"),
     # Accounts (allauth and ours).
@@ -68,6 +71,9 @@ ROUTES: dict[str, tuple[str, str]] = {
     "comptes/sessions/": (LOGIN, "/comptes/sessions/"),
     "mon-compte/": (LOGIN, "/mon-compte/"),
     "mon-compte/supprimer/": (LOGIN, "/mon-compte/supprimer/"),
+    "mon-compte/mes-donnees/": (LOGIN, "/mon-compte/mes-donnees/"),
+    "mon-compte/mes-donnees/export.json": (LOGIN, "/mon-compte/mes-donnees/export.json"),
+    "mon-compte/mes-donnees/export/": (LOGIN, "/mon-compte/mes-donnees/export/"),
     "session/prolonger/": (LOGIN, "/session/prolonger/"),
     # Subscriber area.
     "espace/": (LOGIN, "/espace/"),
@@ -90,6 +96,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "contrats/<contract:number>/factures/<str:invoice_number>.pdf": (
         CONTRACT,
         "/contrats/{number}/factures/F2026-0001.pdf",
+    ),
+    "contrats/<contract:number>/factures/<str:invoice_number>/": (
+        CONTRACT,
+        "/contrats/{number}/factures/F2026-0001/",
     ),
     "contrats/<contract:number>/paiements/": (CONTRACT, "/contrats/{number}/paiements/"),
     # Requests.

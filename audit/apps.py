@@ -7,4 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (connects the receivers)
+        from audit import admin_log, signals  # noqa: F401  (connects the receivers)
+
+        admin_log.audit_every_admin()

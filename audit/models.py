@@ -2,8 +2,8 @@
 
 Never a password, key or token: only the kind of event, the account, the IP and a short
 detail such as a contract number. Rows older than ``AUDIT_RETENTION_DAYS`` are deleted
-by ``manage.py purge_audit``. Link attempts have their own table (contracts.LinkAttempt),
-staff changes theirs (the admin's LogEntry).
+by ``manage.py purge_audit``. Link attempts have their own table (contracts.LinkAttempt);
+staff changes are in the admin's LogEntry and, with the IP, here (``audit.admin_log``).
 """
 
 from django.conf import settings
@@ -19,6 +19,7 @@ class AuditKind(models.TextChoices):
     KEY_GENERATED = "key_generated", _("Contract key generated")
     KEY_SET = "key_set", _("Contract key typed by staff")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+    STAFF_CHANGE = "staff_change", _("Change made in the admin")
 
 
 class AuditEvent(models.Model):

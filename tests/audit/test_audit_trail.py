@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent, AuditKind
-from contracts.models import LinkAttempt, LinkAttemptResult
+from contracts.models import AccountPayerLink, LinkAttempt, LinkAttemptResult, Payer
 from tests.accounts.conftest import PASSWORD, login
 from tests.contracts.area_fixtures import with_totp
 
@@ -122,3 +122,33 @@ def test_purge_deletes_only_what_is_past_the_retention_period(subscriber, settin
     call_command("purge_audit", stdout=io.StringIO())
     assert list(AuditEvent.objects.values_list("ip", flat=True)) == ["10.0.0.2"]
     assert LinkAttempt.objects.get().created_at == recent
+
+
+def _agent(email="agent@example.fr"):
+    agent = User.objects.create_user(email, PASSWORD, is_staff=True)
+    agent.groups.add(Group.objects.get(name="Régie agent"))
+    return with_totp(agent)
+
+
+def test_a_regie_agent_reads_the_audit_trail(client, subscriber):
+    login(client, subscriber.email)
+    client.force_login(_agent())
+    changelist = client.get(reverse("admin:audit_auditevent_changelist"))
+    assert changelist.status_code == 200
+    assert "abonne@example.fr" in changelist.content.decode()
+
+
+def test_a_change_made_in_the_admin_is_recorded_with_the_staff_ip(client, subscriber):
+    agent = _agent()
+    client.force_login(agent)
+    link = AccountPayerLink.objects.create(
+        user=subscriber, payer=Payer.objects.create(reference="R-AUDIT", name="Redevable audité")
+    )
+    delete_url = reverse("admin:contracts_accountpayerlink_delete", args=[link.pk])
+    response = client.post(delete_url, {"post": "yes"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    assert not AccountPayerLink.objects.filter(pk=link.pk).exists()
+    (event,) = events(AuditKind.STAFF_CHANGE)
+    assert (event.user, event.ip) == (agent, "10.1.2.3")
+    assert event.detail == f"delete contracts.accountpayerlink {link.pk}"
+    assert "audité" not in event.detail

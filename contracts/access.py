@@ -4,12 +4,20 @@ An account sees a contract if and only if it is linked to the contract's payer
 (``AccountPayerLink``). Every subscriber view fetches its contract through
 ``get_contract_for_user``: a contract the account cannot see does not exist for it (404,
 never 403, so nobody learns which numbers exist).
+
+The pages of a contract also list every contract of the account (the selector): that list,
+which answers the access question too, is kept in the shared cache under the billing
+generation (``contracts.fragments``), which every change of a link, a contract or a payer
+replaces. So a page asks the database only for the account (Django's authentication)
+while nothing changes, and the rule is applied again as soon as something does.
 """
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404
 
+from contracts import fragments
 from contracts.models import Contract, ContractQuerySet, normalize_contract_number
 
 
@@ -28,3 +36,33 @@ def get_contract_for_user(user: object, number: str) -> Contract:
     if contract is None:
         raise Http404("No such contract")
     return contract
+
+
+def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list[Contract]]:
+    """This contract if ``user`` may see it (else ``Http404``), and every contract the account
+    sees, in number order, for the contract selector: one cache read or one query."""
+    try:
+        canonical = normalize_contract_number(number)
+    except ValueError:
+        raise Http404("No such contract") from None
+    visible = _visible_list(user)
+    contract = next((c for c in visible if c.number == canonical), None)
+    if contract is None:
+        raise Http404("No such contract")
+    return contract, visible
+
+
+def _visible_list(user: object) -> list[Contract]:
+    def query() -> list[Contract]:
+        rows = visible_contracts(user).select_related("payer").defer("key_hash")
+        return list(rows.order_by("number"))
+
+    pk = getattr(user, "pk", None)
+    if pk is None or not getattr(user, "is_active", False):
+        return query()  # sees nothing; not worth keeping
+    key = f"contracts:visible:{fragments.generation()}:{pk}"
+    visible = cache.get(key)
+    if visible is None:
+        visible = query()
+        cache.set(key, visible, fragments.TIMEOUT)
+    return visible

@@ -47,6 +47,7 @@ from django.db.models import F, Max, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 
+from contracts import fragments
 from contracts.models import (
     Contract,
     ContractStatus,
@@ -468,6 +469,9 @@ class BillingImport:
                     self._writer.shutdown(wait=True)
             if self.dry_run or not self.report.ok:
                 transaction.set_rollback(True)
+            else:
+                # Bulk writes send no signals: retire the contract pages kept in the cache.
+                fragments.data_changed()
             phase = time.monotonic()
         self.report.timings["commit"] = time.monotonic() - phase
         self.report.seconds = time.monotonic() - started

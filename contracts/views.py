@@ -31,13 +31,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from contracts import services
-from contracts.access import get_contract_for_user, visible_contracts
+from contracts import fragments, services
+from contracts.access import (
+    get_contract_and_switcher,
+    get_contract_for_user,
+    visible_contracts,
+)
 from contracts.forms import GENERIC_ERROR, NUMBER_FORMAT_ERROR, LinkContractForm
 from contracts.models import (
     AccountPayerLink,
     Contract,
-    InvoiceStatus,
     LinkAttemptResult,
     Payer,
     ServiceDocument,
@@ -67,18 +70,41 @@ def _remember(request: HttpRequest, contract: Contract) -> None:
 
 
 def _contract_context(
-    request: HttpRequest, contract: Contract, view_name: str, **extra: Any
+    request: HttpRequest,
+    contract: Contract,
+    switcher: list[Contract],
+    view_name: str,
+    **extra: Any,
 ) -> dict[str, Any]:
     _remember(request, contract)
-    switcher = visible_contracts(request.user).only(
-        "number", "street", "postcode", "city", "status"
-    )
     return {
         "contract": contract,
-        "switcher_contracts": list(switcher.order_by("number")),
+        "switcher_contracts": switcher,
         "page_name": f"contracts:{view_name}",
         **extra,
     }
+
+
+def _contract_page(
+    request: HttpRequest,
+    number: str,
+    view_name: str,
+    load: Callable[[Contract, datetime.date, str | None], dict[str, Any]],
+) -> HttpResponse:
+    """A page of one contract: the frame for this visitor, and the contract's figures from
+    the cache or from ``load(contract, today, page)`` (see ``contracts.fragments``)."""
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today = timezone.localdate()
+    raw_page = request.GET.get("page")
+    figures = fragments.Fragment(
+        contract.pk,
+        view_name,
+        lambda: load(contract, today, raw_page),
+        page=fragments.page_number(raw_page),
+        today=today,
+    )
+    context = _contract_context(request, contract, switcher, view_name, figures=figures)
+    return render(request, f"contracts/{view_name}.html", context)
 
 
 def _private_file(handle: Any, filename: str, *, inline: bool) -> FileResponse:
@@ -205,10 +231,11 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
 @subscriber_page
 @require_safe
 def dashboard(request: HttpRequest, number: str) -> HttpResponse:
-    contract = get_contract_for_user(request.user, number)
-    today = timezone.localdate()
-    cutoff = twelve_month_window(today)
+    return _contract_page(request, number, "dashboard", _dashboard_figures)
 
+
+def _dashboard_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+    cutoff = twelve_month_window(today)
     # The readings of the last 12 months and the one before them (so that the first one's
     # consumption is known): one query, whatever the length of the history.
     baseline = contract.readings.filter(date__lte=cutoff).order_by("-date").values("date")[:1]
@@ -233,28 +260,25 @@ def dashboard(request: HttpRequest, number: str) -> HttpResponse:
         .first()
     )
     last_payment = contract.payments.select_related("invoice").order_by("-date").first()
-    context = _contract_context(
-        request,
-        contract,
-        "dashboard",
-        last_reading=last_reading,
-        recent_readings=recent,
-        twelve_months=twelve_months,
-        amount_due=getattr(last_invoice, "contract_due", None) or Decimal(0),
-        next_due=getattr(last_invoice, "contract_next_due", None),
-        last_invoice=last_invoice,
-        last_payment=last_payment,
-    )
-    return render(request, "contracts/dashboard.html", context)
+    return {
+        "last_reading": last_reading,
+        "recent_readings": recent,
+        "twelve_months": twelve_months,
+        "amount_due": getattr(last_invoice, "contract_due", None) or Decimal(0),
+        "next_due": getattr(last_invoice, "contract_next_due", None),
+        "last_invoice": last_invoice,
+        "last_payment": last_payment,
+    }
 
 
 @subscriber_page
 @require_safe
 def contract_details(request: HttpRequest, number: str) -> HttpResponse:
-    contract = get_contract_for_user(request.user, number)
-    regulations = ServiceDocument.objects.in_force()
-    context = _contract_context(request, contract, "details", regulations=regulations)
-    return render(request, "contracts/details.html", context)
+    return _contract_page(request, number, "details", _details_figures)
+
+
+def _details_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+    return {"regulations": ServiceDocument.objects.in_force(today)}
 
 
 @subscriber_page
@@ -271,20 +295,18 @@ def regulations_pdf(request: HttpRequest, number: str) -> FileResponse:
 @subscriber_page
 @require_safe
 def consumption(request: HttpRequest, number: str) -> HttpResponse:
-    contract = get_contract_for_user(request.user, number)
+    return _contract_page(request, number, "consumption", _consumption_figures)
+
+
+def _consumption_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
     readings = contract.readings.with_consumption().order_by("-date")
-    page = Paginator(readings, PER_PAGE).get_page(request.GET.get("page"))
     totals = yearly_totals(contract)
-    context = _contract_context(
-        request,
-        contract,
-        "consumption",
-        page=page,
-        totals=list(reversed(totals)),
-        chart=bar_chart(totals),
-        current_year=timezone.localdate().year,
-    )
-    return render(request, "contracts/consumption.html", context)
+    return {
+        "page": Paginator(readings, PER_PAGE).get_page(page),
+        "totals": list(reversed(totals)),
+        "chart": bar_chart(totals),
+        "current_year": today.year,
+    }
 
 
 @subscriber_page
@@ -313,33 +335,31 @@ def consumption_csv(request: HttpRequest, number: str) -> HttpResponse:
 @subscriber_page
 @require_safe
 def invoices(request: HttpRequest, number: str) -> HttpResponse:
-    contract = get_contract_for_user(request.user, number)
-    today = timezone.localdate()
+    return _contract_page(request, number, "invoices", _invoices_figures)
+
+
+def _invoices_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
     rows = contract.invoices.with_status(today).order_by("-issue_date", "-number")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     dues = contract.invoices.filter(amount_due__gt=0).aggregate(
         total=Sum("amount_due"), next_due=Min("due_date")
     )
-    context = _contract_context(
-        request,
-        contract,
-        "invoices",
-        page=page,
-        amount_due=dues["total"] or Decimal(0),
-        next_due=dues["next_due"],
-        statuses=InvoiceStatus,
-    )
-    return render(request, "contracts/invoices.html", context)
+    return {
+        "page": Paginator(rows, PER_PAGE).get_page(page),
+        "amount_due": dues["total"] or Decimal(0),
+        "next_due": dues["next_due"],
+    }
 
 
 @subscriber_page
 @require_safe
 def invoice_detail(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
     """The invoice as an HTML page: the accessible alternative to its (untagged) PDF."""
-    contract = get_contract_for_user(request.user, number)
+    contract, switcher = get_contract_and_switcher(request.user, number)
     invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
     payments = list(invoice.payments.order_by("date", "reference"))
-    context = _contract_context(request, contract, "invoices", invoice=invoice, payments=payments)
+    context = _contract_context(
+        request, contract, switcher, "invoices", invoice=invoice, payments=payments
+    )
     return render(request, "contracts/invoice_detail.html", context)
 
 
@@ -357,8 +377,9 @@ def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileR
 @subscriber_page
 @require_safe
 def payments(request: HttpRequest, number: str) -> HttpResponse:
-    contract = get_contract_for_user(request.user, number)
+    return _contract_page(request, number, "payments", _payments_figures)
+
+
+def _payments_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
     rows = contract.payments.select_related("invoice").order_by("-date", "-reference")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    context = _contract_context(request, contract, "payments", page=page)
-    return render(request, "contracts/payments.html", context)
+    return {"page": Paginator(rows, PER_PAGE).get_page(page)}

@@ -334,7 +334,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Sessions and cookies.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from the shared cache (Redis in production) and written through to
+# the database, which stays the reference: a page costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 # A session not remembered ends after this many seconds without activity (server side);

@@ -72,4 +72,7 @@ handler500 = "portal.views.error_500"
 handler429 = "portal.views.error_429"
 
 if settings.BENCHMARK_BASELINE:
-    urlpatterns += [path("bench/baseline", views.baseline)]
+    urlpatterns += [
+        path("bench/baseline", views.baseline),
+        path("bench/floor/<str:number>/", views.floor),
+    ]

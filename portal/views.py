@@ -7,6 +7,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
-from contracts.access import visible_contracts
+from contracts.access import get_contract_for_user, visible_contracts
 from portal.identity import REGIE
 from portal.pagecache import entrance_page
 
@@ -126,6 +127,14 @@ def security_txt(request: HttpRequest) -> HttpResponse:
 
 def baseline(request: HttpRequest) -> HttpResponse:
     """The benchmarks' yardstick: no template, no query (only with BENCHMARK_BASELINE)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def floor(request: HttpRequest, number: str) -> HttpResponse:
+    """The benchmarks' floor for contract pages: the session, the account and the access
+    rule (one contract fetched through ``get_contract_for_user``), no template."""
+    get_contract_for_user(request.user, number)
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -49,8 +49,10 @@ def _isolated_cache():
     from django.core.cache import cache
 
     from portal import pagecache
+    from portal.templatetags import frame
 
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
     pagecache.clear()
+    frame.clear()
     yield

@@ -1,6 +1,7 @@
 """The pages of the subscriber area, their figures against the data, files and query bounds."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -421,14 +422,21 @@ def test_the_payments_give_date_amount_method_and_invoice(subscriber_client, bil
 PAGES = ["dashboard", "details", "consumption", "invoices", "payments", "consumption_csv"]
 
 
+def data_queries(captured: CaptureQueriesContext) -> list[str]:
+    """The queries a request made to the data, not to the cache (a database table in the
+    tests, Redis in production)."""
+    return [q["sql"] for q in captured.captured_queries if "portal_cache" not in q["sql"]]
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_ten_years_of_history_take_at_most_ten_queries(
-    subscriber_client, ten_years, regulations, django_assert_max_num_queries, name
+    subscriber_client, ten_years, regulations, name
 ):
     url = reverse(f"contracts:{name}", args=[ten_years.number])
-    with django_assert_max_num_queries(10):
+    with CaptureQueriesContext(connection) as captured:
         response = subscriber_client.get(url)
     assert response.status_code == 200
+    assert len(data_queries(captured)) <= 10, data_queries(captured)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -451,7 +459,29 @@ def test_the_number_of_queries_does_not_grow_with_history(client, contract, name
         add_payment(contract, f"P-{n}", "2025-01-15", "9")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(many) == len(few)
+    assert len(data_queries(many)) == len(data_queries(few))
+
+
+CACHED_PAGES = ["dashboard", "details", "consumption", "invoices", "payments"]
+
+
+@pytest.mark.parametrize("name", CACHED_PAGES)
+def test_a_page_seen_again_asks_the_database_for_the_account_only(
+    subscriber_client, ten_years, regulations, name
+):
+    url = reverse(f"contracts:{name}", args=[ten_years.number])
+    first = subscriber_client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = subscriber_client.get(url)
+    assert again.status_code == 200
+    # The session is read from the cache; the account from the database, always.
+    assert [q for q in data_queries(captured) if "accounts_user" not in q] == []
+    # Same page, apart from the form tokens.
+    assert strip_tokens(again) == strip_tokens(first)
+
+
+def strip_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html(response))
 
 
 def test_the_invoice_pdf_takes_few_queries(

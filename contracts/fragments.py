@@ -1,0 +1,156 @@
+"""The data part of the contract pages, rendered once per change of the billing data.
+
+A contract page is two things: a frame that belongs to the visitor (the menu, the contract
+selector, the session's messages) and the contract's own figures (readings, invoices,
+payments). The figures change only when the billing data does: at an import, or when the
+Régie edits a record in the admin. So the figures' HTML is kept in the shared cache and
+rendered again only when needed; on a hit, the page costs the session, the account, the
+access rule and the frame, and none of the figures' queries.
+
+Keys hold everything the HTML depends on:
+- the billing *generation*, a value replaced whenever billing data changes (model signals
+  and the end of an import); replacing it retires every kept page at once;
+- the contract, the page and its page number;
+- the day (an invoice becomes overdue, the 12-month window moves), the language;
+- a fingerprint of the templates, translations and formatting code, so that a deploy
+  never serves HTML from the previous version.
+
+Nothing here decides who sees what: the access rule runs before (``contracts.access``) on
+every request, hit or miss, and a kept fragment holds one contract's data only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
+
+GENERATION_KEY = "contracts:billing-generation"
+# Long enough for a visit (the idle timeout), short enough to keep the cache small.
+TIMEOUT = 30 * 60
+# Page numbers beyond this are rendered but not kept (no unbounded keys from a URL).
+MAX_KEPT_PAGE = 500
+
+
+def generation() -> str:
+    """The current billing generation (a new one when the cache has lost it)."""
+    value = cache.get(GENERATION_KEY)
+    return value if value is not None else bump()
+
+
+def bump() -> str:
+    """Retire every kept fragment: the billing data has changed."""
+    # A timestamp, never a counter: a counter lost by the cache could start again at a
+    # value some old fragment was kept under.
+    value = f"{time.time_ns():x}"
+    cache.set(GENERATION_KEY, value, None)
+    return value
+
+
+def data_changed(**kwargs: object) -> None:
+    """Billing data changed (also a signal receiver): retire what is kept, now and again
+    once the transaction commits, so that nothing rendered from the data as it was before
+    the commit outlives it."""
+    bump()
+    transaction.on_commit(bump)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What, besides the data, the kept HTML depends on: templates, catalogues, filters."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    sources = [
+        *sorted((base / "templates" / "contracts").glob("*.html")),
+        *sorted((base / "locale").glob("*/LC_MESSAGES/django.mo")),
+        base / "contracts" / "templatetags" / "fr_format.py",
+        base / "contracts" / "stats.py",
+    ]
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page number to key on, or None when the value should not be kept."""
+    if not raw:
+        return 1
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_KEPT_PAGE:
+        return int(raw)
+    return None
+
+
+class Fragment:
+    """A contract page's figures: where they are kept and how they are loaded on a miss."""
+
+    def __init__(
+        self,
+        contract_pk: int,
+        page_name: str,
+        load: Callable[[], dict[str, Any]],
+        *,
+        page: int | None = 1,
+        today: datetime.date,
+    ) -> None:
+        self.load = load
+        self.key = (
+            None
+            if page is None
+            else ":".join(
+                [
+                    "contracts:page",
+                    code_fingerprint(),
+                    generation(),
+                    str(contract_pk),
+                    page_name,
+                    str(page),
+                    today.isoformat(),
+                    get_language() or "",
+                ]
+            )
+        )
+
+    def get(self) -> str | None:
+        return cache.get(self.key) if self.key else None
+
+    def keep(self, html: str) -> None:
+        if self.key:
+            cache.set(self.key, html, TIMEOUT)
+
+
+def connect_signals() -> None:
+    from contracts.models import (
+        AccountPayerLink,
+        Contract,
+        Invoice,
+        MeterReading,
+        Payer,
+        Payment,
+        ServiceDocument,
+    )
+
+    # AccountPayerLink: the lists of visible contracts are kept under the generation too.
+    for model in (
+        Payer,
+        Contract,
+        MeterReading,
+        Invoice,
+        Payment,
+        ServiceDocument,
+        AccountPayerLink,
+    ):
+        post_save.connect(data_changed, sender=model, dispatch_uid=f"fragments-{model.__name__}")
+        post_delete.connect(
+            data_changed, sender=model, dispatch_uid=f"fragments-del-{model.__name__}"
+        )

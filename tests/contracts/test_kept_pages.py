@@ -1,0 +1,177 @@
+"""Contract pages kept in the cache (contracts.fragments, contracts.access): a subscriber
+never sees figures older than the data, and never a contract they may no longer see."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from contracts import fragments, services
+from contracts.importer import import_billing
+from contracts.models import Contract, Invoice, Payer
+from tests.contracts.area_fixtures import add_invoice, link, make_contract, make_user
+from tests.contracts.exports import write_export
+from tests.helpers import html
+
+NBSP = "\xa0"
+
+
+def get(client, name, contract, **query):
+    return client.get(reverse(f"contracts:{name}", args=[contract.number]), query)
+
+
+@pytest.fixture
+def invoiced(contract):
+    return add_invoice(contract, "F2026-0101", "2026-10-01", "2026-11-01", "80.00", "80.00")
+
+
+def test_an_invoice_changed_by_the_regie_shows_at_once(subscriber_client, contract, invoiced):
+    assert f"80,00{NBSP}€" in html(get(subscriber_client, "invoices", contract))
+    invoiced.amount_incl_tax = invoiced.amount_due = Decimal("95.40")
+    invoiced.save()
+    body = html(get(subscriber_client, "invoices", contract))
+    assert f"95,40{NBSP}€" in body and f"80,00{NBSP}€" not in body
+
+
+def test_a_deleted_payment_disappears_at_once(subscriber_client, contract, invoiced):
+    payment = invoiced.payments.create(
+        contract=contract, reference="R-9", date=datetime.date(2026, 10, 5), amount=Decimal(20)
+    )
+    assert "F2026-0101" in html(get(subscriber_client, "payments", contract))
+    payment.delete()
+    assert "Aucun paiement" in html(get(subscriber_client, "payments", contract))
+
+
+def test_an_import_shows_at_once(client, tmp_path, db):
+    assert import_billing(write_export(tmp_path / "first")).ok
+    contract = Contract.objects.get(number="11301.11377.01")
+    user = make_user("importe@example.fr")
+    link(user, Payer.objects.get(reference="P001"))
+    client.force_login(user)
+    assert "F2025-7" not in html(get(client, "invoices", contract))
+    newer = write_export(
+        tmp_path / "second",
+        invoices_csv=(
+            "invoice_number;contract_number;issue_date;due_date;period_start;period_end;"
+            "volume_m3;amount_excl_tax;amount_incl_tax;amount_due;pdf\n"
+            "F2025-7;11301.11377.01;2025-01-20;2025-02-20;;;12;;42.00;42.00;\n"
+        ),
+    )
+    assert import_billing(newer).ok
+    assert "F2025-7" in html(get(client, "invoices", contract))
+
+
+def test_a_dry_run_import_keeps_the_pages(client, tmp_path, db):
+    assert import_billing(write_export(tmp_path / "first")).ok
+    before = fragments.generation()
+    assert import_billing(write_export(tmp_path / "again"), dry_run=True).ok
+    assert fragments.generation() == before
+
+
+def test_unlinking_closes_the_contract_at_once(subscriber_client, subscriber, contract):
+    assert get(subscriber_client, "dashboard", contract).status_code == 200
+    services.unlink_payer(subscriber, contract.payer_id)
+    for name in ("dashboard", "invoices", "consumption", "payments", "details"):
+        assert get(subscriber_client, name, contract).status_code == 404
+
+
+def test_a_new_link_shows_in_the_selector_at_once(
+    subscriber_client, subscriber, contract, other_contract
+):
+    assert other_contract.number not in html(get(subscriber_client, "dashboard", contract))
+    link(subscriber, other_contract.payer)
+    assert other_contract.number in html(get(subscriber_client, "dashboard", contract))
+    assert get(subscriber_client, "dashboard", other_contract).status_code == 200
+
+
+def test_a_contract_moved_to_another_payer_closes_at_once(subscriber_client, contract, other_payer):
+    assert get(subscriber_client, "dashboard", contract).status_code == 200
+    contract.payer = other_payer
+    contract.save()
+    assert get(subscriber_client, "dashboard", contract).status_code == 404
+
+
+def test_a_kept_page_reaches_nobody_who_may_not_see_the_contract(
+    subscriber_client, second_subscriber, outsider, contract, invoiced
+):
+    assert "F2026-0101" in html(get(subscriber_client, "invoices", contract))
+    other = Client()
+    other.force_login(outsider)
+    assert get(other, "invoices", contract).status_code == 404
+    anonymous = get(Client(), "invoices", contract)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/?next=")
+    # Another account of the same payer gets the same figures in its own frame.
+    spouse = Client()
+    spouse.force_login(second_subscriber)
+    assert "F2026-0101" in html(get(spouse, "invoices", contract))
+
+
+def test_an_invoice_falls_overdue_the_next_day(subscriber_client, contract, invoiced):
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 10, tzinfo=datetime.UTC)):
+        assert "En retard" not in html(get(subscriber_client, "invoices", contract))
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC)):
+        assert "En retard" in html(get(subscriber_client, "invoices", contract))
+
+
+@pytest.mark.parametrize("raw", ["", None, "1", "3", "500"])
+def test_page_numbers_a_link_can_carry_are_kept(raw):
+    assert fragments.page_number(raw) == (int(raw) if raw else 1)
+
+
+@pytest.mark.parametrize("raw", ["0", "501", "99999999999", "abc", "-1", "1.5", "٣"])
+def test_other_page_numbers_are_served_but_not_kept(raw, subscriber_client, contract):
+    assert fragments.page_number(raw) is None
+    assert get(subscriber_client, "invoices", contract, page=raw).status_code == 200
+
+
+def test_each_visitor_gets_their_own_form_token(subscriber, second_subscriber, contract):
+    """The menu is rendered once per process; the logout form's token is the visitor's."""
+    for user in (subscriber, second_subscriber, subscriber):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        body = html(get(browser, "dashboard", contract))
+        form = body[body.index('action="/comptes/logout/"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        response = browser.post("/comptes/logout/", {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+        assert get(browser, "dashboard", contract).status_code == 302  # logged out
+
+
+def test_the_kept_html_changes_with_the_code(settings, tmp_path):
+    fragments.code_fingerprint.cache_clear()
+    first = fragments.code_fingerprint()
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates" / "contracts").mkdir(parents=True)
+    (tmp_path / "templates" / "contracts" / "dashboard.html").write_text("x")
+    (tmp_path / "contracts" / "templatetags").mkdir(parents=True)
+    (tmp_path / "contracts" / "templatetags" / "fr_format.py").write_text("")
+    (tmp_path / "contracts" / "stats.py").write_text("")
+    fragments.code_fingerprint.cache_clear()
+    try:
+        assert fragments.code_fingerprint() != first
+    finally:
+        fragments.code_fingerprint.cache_clear()
+
+
+def test_an_invoice_row_reaches_the_page_after_a_new_invoice(subscriber_client, contract, invoiced):
+    get(subscriber_client, "dashboard", contract)
+    Invoice.objects.create(
+        contract=contract,
+        number="F2026-0102",
+        issue_date=datetime.date(2026, 11, 20),
+        due_date=datetime.date(2026, 12, 20),
+        amount_incl_tax=Decimal("12.00"),
+        amount_due=Decimal("12.00"),
+    )
+    assert "F2026-0102" in html(get(subscriber_client, "dashboard", contract))
+
+
+def test_a_contract_of_a_new_payer_link_shows_in_my_contracts(subscriber_client, subscriber, db):
+    payer = Payer.objects.create(reference="P0777", name="Lucie Bernard")
+    newer = make_contract(payer, "33333.44444.55", key="QRST2345")
+    link(subscriber, payer)
+    assert get(subscriber_client, "dashboard", newer).status_code == 200

@@ -48,9 +48,15 @@ def password_rules_html() -> SafeString:
     )
     return format_html(
         '<span class="password-rules__intro">{}</span>'
-        '<ul class="password-rules" data-password-rules data-min-length="{}">{}</ul>{}',
+        '<ul class="password-rules" data-password-rules data-min-length="{}"'
+        ' data-met="{}" data-unmet="{}" data-summary="{}">{}</ul>{}',
         _("Your password must contain:"),
         validator.min_length,
+        # Written by the script for screen readers, which do not see the ticks: each rule's
+        # state, and a summary announced once typing pauses ({met} and {total} filled in).
+        pgettext_lazy("password rule", "met"),
+        pgettext_lazy("password rule", "not met"),
+        _("Password rules met: {met} of {total}"),
         items,
         format_html('<span class="password-rules__hint">{}</span>', strength.get_help_text())
         if strength

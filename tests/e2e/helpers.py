@@ -162,7 +162,7 @@ _STRUCTURE = """
 # messages announced (7.5), credential fields' purpose (11.13), data tables with a caption
 # and header cells (5.4, 5.6), no two links with the same name leading to different places
 # (6.1), charts with a role, a name and a table of the same figures (1.1, 1.2), statuses
-# in words rather than colour alone (3.1).
+# (invoice badges, the password checklist's ticks) in words rather than colour alone (3.1).
 _RGAA = """
 () => {
   const problems = [];
@@ -255,6 +255,10 @@ _RGAA = """
   // 3.1: a status is written, not only coloured.
   for (const badge of document.querySelectorAll("[class*='status--']")) {
     if (!text(badge)) problems.push(`status ${badge.className} has no words`);
+  }
+  for (const rule of document.querySelectorAll(".password-rules--live [data-rule]")) {
+    const state = rule.querySelector(".password-rules__state");
+    if (!(state && text(state))) problems.push(`password rule ${rule.dataset.rule} has no words`);
   }
   return problems;
 }

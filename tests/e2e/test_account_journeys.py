@@ -81,6 +81,14 @@ def test_each_broken_password_rule_is_ticked_off_live_and_explained_in_french(
     checklist = page.locator("[data-password-rules]")
     expect(checklist.locator("li")).to_have_count(6)
     password = page.get_by_label("Mot de passe", exact=True)
+    # Screen readers get in words what the tick and the colour show: each rule's state,
+    # hidden, and a polite summary once typing pauses (nothing is announced on load).
+    summary = page.locator(".password-rules__status")
+    expect(summary).to_have_attribute("role", "status")
+    expect(summary).to_be_empty()
+    unmet, met = re.compile(r"non respectée$"), re.compile(r"^\W*respectée$")
+    for state in checklist.locator(".password-rules__state").all():
+        expect(state).to_have_text(unmet)
 
     for typed, broken_rule, error in RULE_BREAKERS:
         password.fill("")
@@ -88,10 +96,15 @@ def test_each_broken_password_rule_is_ticked_off_live_and_explained_in_french(
         # The live checklist: the broken rule stays open, every other one is ticked.
         for rule in checklist.locator("li").all():
             text = rule.inner_text()
+            state = rule.locator(".password-rules__state")
             if broken_rule and broken_rule in text:
                 expect(rule).not_to_have_class(re.compile("password-rules__rule--ok"))
+                expect(state).to_have_text(unmet)
             else:
                 expect(rule).to_have_class(re.compile("password-rules__rule--ok"))
+                expect(state).to_have_text(met)
+        rules_met = 5 if broken_rule else 6
+        expect(summary).to_have_text(f"Règles du mot de passe respectées : {rules_met} sur 6")
         if error is None:
             continue
 

@@ -3,6 +3,7 @@
     python bench/prepare.py sessions N      → JSON: N logged-in sessions with their contract
     python bench/prepare.py queries         → JSON: queries per request of each measured page
     python bench/prepare.py hashing         → JSON: Argon2 parameters and verification time
+    python bench/prepare.py retire          → retires the kept contract pages (as an import)
 
 Sessions are created directly in the session store (what a login leaves behind), so the
 load generator can act as many distinct subscribers without paying Argon2 each time.
@@ -81,6 +82,13 @@ def query_counts(paths: dict[str, str]) -> dict[str, int]:
         if response.status_code not in (200, 302):
             raise SystemExit(f"{path}: HTTP {response.status_code}")
         counts[name] = len(queries.captured_queries)
+        if "{contract}" in template:
+            from contracts import fragments
+
+            fragments.bump()  # as after an import: nothing kept
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            counts[f"{name}, first view"] = len(queries.captured_queries)
     return counts
 
 
@@ -112,6 +120,10 @@ def main() -> None:
         print(json.dumps(query_counts(json.loads(sys.argv[2]))))
     elif command == "hashing":
         print(json.dumps(hashing()))
+    elif command == "retire":
+        from contracts import fragments
+
+        print(json.dumps(fragments.bump()))
     else:
         raise SystemExit(f"unknown command {command!r}")
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
-from contracts.access import get_contract_for_user, visible_contracts
+from contracts.access import get_contract_and_switcher, visible_contracts
 from portal.identity import REGIE
 from portal.pagecache import entrance_page
 
@@ -132,9 +132,9 @@ def baseline(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def floor(request: HttpRequest, number: str) -> HttpResponse:
-    """The benchmarks' floor for contract pages: the session, the account and the access
-    rule (one contract fetched through ``get_contract_for_user``), no template."""
-    get_contract_for_user(request.user, number)
+    """The benchmarks' floor for contract pages: what each of them pays before its page (the
+    session, the account, the access rule as the pages apply it), with no template."""
+    get_contract_and_switcher(request.user, number)
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -58,6 +58,7 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
+    seconds: float = 0.0
 
 
 def free_port() -> int:
@@ -159,6 +160,26 @@ def wrk(
         p99_ms=round(data["p99_us"] / 1000, 2),
         errors=data["errors"] + data["status_errors"],
         requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+    )
+
+
+def combined(slices: list[Result]) -> Result:
+    """Several runs of one page as one: throughput over their whole time; each latency
+    percentile as the highest of the runs' (an upper bound of the percentile of all the
+    requests together: if every run has 95 % of its requests under M, so do all)."""
+    requests = sum(s.requests for s in slices)
+    seconds = sum(s.seconds for s in slices)
+    return Result(
+        name=slices[0].name,
+        connections=slices[0].connections,
+        rps=round(requests / seconds, 1) if seconds else 0.0,
+        p50_ms=max(s.p50_ms for s in slices),
+        p95_ms=max(s.p95_ms for s in slices),
+        p99_ms=max(s.p99_ms for s in slices),
+        errors=sum(s.errors for s in slices),
+        requests=requests,
+        seconds=round(seconds, 2),
     )
 
 

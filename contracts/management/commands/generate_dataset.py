@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from contracts import fragments
 from contracts.models import (
     AccountPayerLink,
     Contract,
@@ -206,6 +207,8 @@ class Command(BaseCommand):
             self._contracts_and_history(payers, contracts, years, options["batch"])
             self._rebuild_indexes(rebuild)
             self._accounts(accounts, payers, options["password"])
+        # Written with COPY, which sends no signals: retire the contract pages kept.
+        fragments.data_changed()
         self._finish()
         self.stdout.write(
             f"Done in {time.monotonic() - self.started:.0f} s: {payers} payers, "

@@ -4,6 +4,7 @@
     python bench/prepare.py queries         → JSON: queries per request of each measured page
     python bench/prepare.py hashing         → JSON: Argon2 parameters and verification time
     python bench/prepare.py retire          → retires the kept contract pages (as an import)
+    python bench/prepare.py reset-sessions  → ends every session (benchmark databases only)
 
 Sessions are created directly in the session store (what a login leaves behind), so the
 load generator can act as many distinct subscribers without paying Argon2 each time.
@@ -112,6 +113,19 @@ def hashing(rounds: int = 10) -> dict[str, object]:
     return results
 
 
+def reset_sessions() -> int:
+    """Every run starts with no session: logins from earlier runs would otherwise pile up
+    (each login lists and checks the account's other sessions, as allauth does)."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.models import Session
+
+    if "bench" not in settings.DATABASES["default"]["NAME"]:
+        raise SystemExit("reset-sessions runs on benchmark databases only")
+    UserSession.objects.all().delete()
+    ended, _ = Session.objects.all().delete()
+    return ended
+
+
 def main() -> None:
     command = sys.argv[1]
     if command == "sessions":
@@ -120,6 +134,8 @@ def main() -> None:
         print(json.dumps(query_counts(json.loads(sys.argv[2]))))
     elif command == "hashing":
         print(json.dumps(hashing()))
+    elif command == "reset-sessions":
+        print(json.dumps(reset_sessions()))
     elif command == "retire":
         from contracts import fragments
 

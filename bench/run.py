@@ -15,8 +15,8 @@
 3. Drives each page with wrk at 1, 8 and 32 connections, many distinct logged-in
    subscribers (sessions rotate, each on its own contract), after a warm-up; the baseline
    (a bare view behind the same middleware) is measured in the same run, and every page's
-   throughput is reported as a ratio to it. Pages take turns in 1-second runs (5 rounds
-   with --seconds 5), so that they all meet the same changes of the shared machine's
+   throughput is reported as a ratio to it. Pages take turns in 2-second runs (3 rounds
+   with the default --seconds 6), so that they all meet the same changes of the shared machine's
    speed; latency percentiles are the highest of a page's runs (upper bounds).
 4. Login POSTs with real passwords (Argon2), rate limits on: each request comes from another
    client address (X-Forwarded-For, one trusted proxy) and accounts rotate; anything but
@@ -200,6 +200,7 @@ def page_weight(base: str, path: str, session: str) -> dict[str, object]:
 
 
 Spec = tuple[str, str]  # (path, wrk Lua script)
+SLICE = 2  # seconds per wrk run when pages take turns
 
 
 def warm(base: str, specs: dict[str, Spec], seconds: int = 4) -> None:
@@ -212,13 +213,16 @@ def interleaved(
     base: str,
     specs: dict[str, Spec],
     connections: list[int],
-    rounds: int,
+    seconds: int,
     before: dict[str, Callable[[], object]] | None = None,
 ) -> dict[str, list[Result]]:
-    """Each page in 1-second runs, taking turns with the others, ``rounds`` times per
-    connection count. The machine is shared: its speed changes by 2x within a minute,
-    so pages measured one after the other would be compared under different loads;
-    taking turns, they share the same ups and downs, which keeps their ratios honest."""
+    """Each page in 2-second runs, taking turns with the others, for about ``seconds`` in
+    all per connection count. The machine is shared: its speed changes by 2x within a
+    minute, so pages measured one after the other would be compared under different
+    loads; taking turns, they share the same ups and downs, which keeps their ratios
+    honest. (Shorter runs would lose too large a share to the requests still in flight
+    when each run stops.)"""
+    rounds = max(1, round(seconds / SLICE))
     out: dict[str, list[Result]] = {label: [] for label in specs}
     for conns in connections:
         slices: dict[str, list[Result]] = {label: [] for label in specs}
@@ -226,7 +230,7 @@ def interleaved(
             for label, (path, lua) in specs.items():
                 if before and label in before:
                     before[label]()
-                slices[label].append(wrk(label, base + path, conns, 1, lua))
+                slices[label].append(wrk(label, base + path, conns, SLICE, lua))
         for label in specs:
             out[label].append(combined(slices[label]))
     return out
@@ -289,7 +293,7 @@ def main() -> None:
     parser.add_argument("--payers", type=int, default=150_000)
     parser.add_argument("--contracts", type=int, default=180_000)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--seconds", type=int, default=5, help="per wrk measurement")
+    parser.add_argument("--seconds", type=int, default=6, help="per page and connection count")
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--import-rows", type=int, default=1_000_000)
@@ -330,6 +334,7 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
 
     prepare(env, "retire")  # nothing kept from an earlier run
+    prepare(env, "reset-sessions")  # nor any session
     hashing = prepare(env, "hashing")
     users = prepare(env, "sessions", str(args.subscribers))
     queries = prepare(env, "queries", json.dumps({**PAGES, **ENTRANCE, "floor": FLOOR}))
@@ -343,10 +348,16 @@ def main() -> None:
             **{label: (path, "") for label, path in ENTRANCE.items()},
             "floor": ("/", lua_rotation(users, FLOOR)),
             **{label: ("/", lua_rotation(users, path)) for label, path in PAGES.items()},
-            "login POST": ("/", login_lua(base, emails)),
         }
         warm(base, specs)
         results = interleaved(base, specs, connections, args.seconds)
+        # Logins: an absolute target (a login takes ~40 ms of Argon2, so a short run would
+        # mostly measure the requests cut off at its end): whole runs, after a warm-up.
+        login = login_lua(base, emails)
+        warm(base, {"login POST": ("/", login)}, 2)
+        results["login POST"] = [
+            wrk("login POST", base + "/", conns, args.seconds, login) for conns in connections
+        ]
         # The dashboard when no page is kept (first views after an import): the kept
         # pages are retired before each of its runs, so each request renders its figures;
         # with its own baseline and floor runs, taking turns in the same way.
@@ -369,25 +380,35 @@ def main() -> None:
         }
         weights.update({label: page_weight(base, path, "") for label, path in ENTRANCE.items()})
 
-    # The same dashboard on 1,000 contracts, with its own baseline (same method).
-    # Its own cache database: the kept pages and lists are keyed by row ids, which the two
-    # databases share (one cache serves one database in production).
-    small_env = production_env(small_url, port, var_dir, CACHE_URL="redis://127.0.0.1:6379/11")
-    prepare(small_env, "retire")
-    small_users = prepare(small_env, "sessions", "200")
-    with gunicorn(small_env, port, workers=2, threads=4) as base:
-        small_specs: dict[str, Spec] = {
-            "baseline": ("/bench/baseline", ""),
-            "dashboard": ("/", lua_rotation(small_users, PAGES["dashboard"])),  # type: ignore[arg-type]
-        }
-        warm(base, small_specs)
-        small = interleaved(base, small_specs, [8], args.seconds)
-        small_base, small_dash = small["baseline"][0], small["dashboard"][0]
+        # The same dashboard on 1,000 contracts, served at the same time by a second
+        # gunicorn, each with its own baseline, all four taking turns: the comparison of
+        # sizes then meets the same changes of the machine's speed. The small database has
+        # its own cache database: kept pages and lists are keyed by row ids, which the two
+        # databases share (one cache serves one database in production).
+        small_port = free_port()
+        small_env = production_env(
+            small_url, small_port, var_dir, CACHE_URL="redis://127.0.0.1:6379/11"
+        )
+        prepare(small_env, "retire")
+        prepare(small_env, "reset-sessions")
+        small_users = prepare(small_env, "sessions", "200")
+        with gunicorn(small_env, small_port, workers=2, threads=4) as small_base_url:
+            size_specs: dict[str, Spec] = {
+                "baseline": (base + "/bench/baseline", ""),
+                "dashboard": (base + "/", specs["dashboard"][1]),
+                "small baseline": (small_base_url + "/bench/baseline", ""),
+                "small dashboard": (
+                    small_base_url + "/",
+                    lua_rotation(small_users, PAGES["dashboard"]),  # type: ignore[arg-type]
+                ),
+            }
+            warm("", size_specs)
+            sizes = {k: v[0] for k, v in interleaved("", size_specs, [8], args.seconds).items()}
 
     imported = run_import(base_url, name + "_import", args.import_rows)
 
     report(
-        args, results, queries, hashing, weights, small_base, small_dash, imported,
+        args, results, queries, hashing, weights, sizes, imported,
         gen_seconds, big, notes, first_view_baseline,
     )  # fmt: skip
 
@@ -398,8 +419,7 @@ def report(
     queries: dict[str, int],
     hashing: dict[str, dict[str, object]],
     weights: dict[str, dict[str, object]],
-    small_base: Result,
-    small_dash: Result,
+    sizes: dict[str, Result],
     imported: dict[str, object],
     gen_seconds: float | None,
     size: dict[str, int],
@@ -430,7 +450,8 @@ def report(
     def at(label: str, conns: int) -> Result:
         return next(r for r in results[label] if r.connections == conns)
 
-    big_ratio = at("dashboard", 8).rps / at("baseline", 8).rps
+    small_base, small_dash = sizes["small baseline"], sizes["small dashboard"]
+    big_ratio = sizes["dashboard"].rps / sizes["baseline"].rps
     small_ratio = small_dash.rps / small_base.rps
     portal_hash = hashing["portal"]
     login8 = at("login POST", 8)
@@ -502,7 +523,8 @@ def report(
         )
 
     notes += [
-        f"Pages take turns in 1-second wrk runs, {args.seconds} rounds per connection count "
+        f"Pages take turns in {SLICE}-second wrk runs, about {args.seconds} s each per "
+        "connection count; login POSTs in whole runs of --seconds after them "
         "(the shared machine's speed varies by 2x within a minute); p50/p95/p99 are the "
         "highest of a page's runs, an upper bound of the percentile over all its requests.",
         "gunicorn: production settings (DEBUG off, WhiteNoise, PostgreSQL 15, Redis cache), "
@@ -515,8 +537,10 @@ def report(
         "{verify_cpu_ms} ms CPU per verification".format(**portal_hash)
         + "; Django's defaults: m={memory_kib} KiB, t={time_cost}, p={parallelism}: "
         "{verify_cpu_ms} ms".format(**hashing["django"]),
-        f"Dashboard, 1,000-contract database, 8 conns: {small_dash.rps} req/s vs baseline "
-        f"{small_base.rps} req/s in that run (p95 {small_dash.p95_ms} ms).",
+        f"Sizes compared at 8 conns, the two servers taking turns: {size['contracts']:,} "
+        f"contracts {sizes['dashboard'].rps} req/s vs baseline {sizes['baseline'].rps}; "
+        f"1,000 contracts {small_dash.rps} req/s vs baseline {small_base.rps} "
+        f"(p95 {small_dash.p95_ms} ms).",
         "Page weight: HTML gzip-compressed as a reverse proxy would, plus every stylesheet, "
         "script and image it loads (WhiteNoise serves them precompressed).",
         "Machine shared with other work: compare ratios, not absolute figures. "
@@ -528,7 +552,7 @@ def report(
         "targets": targets,
         "hashing": hashing,
         "weights": weights,
-        "small_dashboard": {"baseline": small_base.__dict__, "dashboard": small_dash.__dict__},
+        "sizes": {label: r.__dict__ for label, r in sizes.items()},
         "import": imported,
         "dataset_seconds": gen_seconds,
         "notes": notes,

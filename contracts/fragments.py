@@ -75,6 +75,8 @@ def code_fingerprint() -> str:
         *sorted((base / "locale").glob("*/LC_MESSAGES/django.mo")),
         base / "contracts" / "templatetags" / "fr_format.py",
         base / "contracts" / "stats.py",
+        base / "contracts" / "models.py",  # choice labels
+        base / "contracts" / "views.py",  # what each page loads
     ]
     for path in sources:
         digest.update(path.name.encode())

@@ -24,6 +24,7 @@ from django.core.paginator import Paginator
 from django.db.models import Min, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -347,6 +348,9 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
         "page": Paginator(rows, PER_PAGE).get_page(page),
         "amount_due": dues["total"] or Decimal(0),
         "next_due": dues["next_due"],
+        # Each row links to <this>/<invoice>/ and <this>/<invoice>.pdf (contracts/urls.py):
+        # one reverse() for the page instead of two per row.
+        "invoices_url": reverse("contracts:invoices", args=[contract.number]),
     }
 
 

@@ -133,7 +133,13 @@ def parse_cache_url(name: str, raw: str) -> dict[str, Any]:
         return {"BACKEND": "portal.cache.RedisCache", "LOCATION": raw}
     if parts.scheme == "db":
         table = (parts.netloc + parts.path).strip("/") or "portal_cache"
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+        # Sessions, rate-limit counters and kept contract pages all live here: Django's
+        # default of 300 entries would cull rate-limit counters under ordinary use.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if parts.scheme == "dummy":

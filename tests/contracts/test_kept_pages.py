@@ -149,7 +149,8 @@ def test_the_kept_html_changes_with_the_code(settings, tmp_path):
     (tmp_path / "templates" / "contracts" / "dashboard.html").write_text("x")
     (tmp_path / "contracts" / "templatetags").mkdir(parents=True)
     (tmp_path / "contracts" / "templatetags" / "fr_format.py").write_text("")
-    (tmp_path / "contracts" / "stats.py").write_text("")
+    for name in ("stats.py", "models.py", "views.py"):
+        (tmp_path / "contracts" / name).write_text("")
     fragments.code_fingerprint.cache_clear()
     try:
         assert fragments.code_fingerprint() != first
@@ -175,3 +176,13 @@ def test_a_contract_of_a_new_payer_link_shows_in_my_contracts(subscriber_client,
     newer = make_contract(payer, "33333.44444.55", key="QRST2345")
     link(subscriber, payer)
     assert get(subscriber_client, "dashboard", newer).status_code == 200
+
+
+def test_each_invoice_row_links_to_its_page_and_its_pdf(subscriber_client, contract):
+    add_invoice(contract, "F2026-0103", "2026-10-01", "2026-11-01", "80.00", "0.00", pdf=True)
+    body = html(get(subscriber_client, "invoices", contract))
+    page_url = reverse("contracts:invoice", args=[contract.number, "F2026-0103"])
+    pdf_url = reverse("contracts:invoice_pdf", args=[contract.number, "F2026-0103"])
+    assert f'href="{page_url}"' in body and f'href="{pdf_url}"' in body
+    assert subscriber_client.get(page_url).status_code == 200
+    assert subscriber_client.get(pdf_url).status_code == 200

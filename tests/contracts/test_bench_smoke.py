@@ -1,6 +1,7 @@
 """The benchmark script keeps working (a tiny run; the real figures are in bench/results)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,23 @@ def test_the_import_benchmark_runs_on_a_tiny_export(tmp_path):
     assert first.stats["readings.csv"].created == counts["readings"]
     again = import_billing(tmp_path)
     assert all(s.created == s.updated == 0 for s in again.stats.values())
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("harness", ROOT / "bench/harness.py")
+    harness = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("harness", harness)  # dataclasses look their module up there
+    spec.loader.exec_module(harness)
+    return harness
+
+
+def test_runs_taking_turns_add_up_to_one_result():
+    harness = _harness()
+    slow = harness.Result("page", 8, 50.0, 80.0, 150.0, 200.0, 0, 100, 2.0)
+    fast = harness.Result("page", 8, 150.0, 30.0, 60.0, 90.0, 1, 300, 2.0)
+    both = harness.combined([slow, fast])
+    assert both.requests == 400 and both.seconds == 4.0
+    assert both.rps == 100.0  # over the whole time, not the mean of the two rates
+    # Percentiles: the highest of the runs, an upper bound for all the requests together.
+    assert (both.p50_ms, both.p95_ms, both.p99_ms) == (80.0, 150.0, 200.0)
+    assert both.errors == 1

@@ -17,7 +17,7 @@
    (a bare view behind the same middleware) is measured in the same run, and every page's
    throughput is reported as a ratio to it. Pages take turns in 2-second runs (3 rounds
    with the default --seconds 6), so that they all meet the same changes of the shared machine's
-   speed; latency percentiles are the highest of a page's runs (upper bounds).
+   speed; latency percentiles are those of all a page's runs' requests pooled.
 4. Login POSTs with real passwords (Argon2), rate limits on: each request comes from another
    client address (X-Forwarded-For, one trusted proxy) and accounts rotate; anything but
    a 302 to the area counts as an error.
@@ -525,8 +525,8 @@ def report(
     notes += [
         f"Pages take turns in {SLICE}-second wrk runs, about {args.seconds} s each per "
         "connection count; login POSTs in whole runs of --seconds after them "
-        "(the shared machine's speed varies by 2x within a minute); p50/p95/p99 are the "
-        "highest of a page's runs, an upper bound of the percentile over all its requests.",
+        "(the shared machine's speed varies by 2x within a minute); p50/p95/p99 are those of "
+        "all the requests of a page's runs pooled (each run's latency known at every 0.5 %).",
         "gunicorn: production settings (DEBUG off, WhiteNoise, PostgreSQL 15, Redis cache), "
         "2 workers × 4 threads (gthread; 2 cores), no worker recycling during the run; "
         "wrk 1 thread on the same machine.",

@@ -35,11 +35,11 @@ def _harness():
 
 def test_runs_taking_turns_add_up_to_one_result():
     harness = _harness()
-    slow = harness.Result("page", 8, 50.0, 80.0, 150.0, 200.0, 0, 100, 2.0)
-    fast = harness.Result("page", 8, 150.0, 30.0, 60.0, 90.0, 1, 300, 2.0)
-    both = harness.combined([slow, fast])
-    assert both.requests == 400 and both.seconds == 4.0
-    assert both.rps == 100.0  # over the whole time, not the mean of the two rates
-    # Percentiles: the highest of the runs, an upper bound for all the requests together.
-    assert (both.p50_ms, both.p95_ms, both.p99_ms) == (80.0, 150.0, 200.0)
-    assert both.errors == 1
+    calm = harness.Result("page", 8, 150.0, 10.0, 10.0, 10.0, 0, 300, 2.0, [10.0] * 199)
+    jolt = harness.Result("page", 8, 5.0, 500.0, 500.0, 500.0, 1, 10, 2.0, [500.0] * 199)
+    both = harness.combined([calm, jolt])
+    assert both.requests == 310 and both.seconds == 4.0 and both.errors == 1
+    assert both.rps == 77.5  # over the whole time, not the mean of the two rates
+    # Percentiles of all the requests together: 300 of 310 took 10 ms.
+    assert (both.p50_ms, both.p95_ms) == (10.0, 10.0)
+    assert both.p99_ms == 500.0

@@ -201,6 +201,7 @@ def page_weight(base: str, path: str, session: str) -> dict[str, object]:
 
 Spec = tuple[str, str]  # (path, wrk Lua script)
 SLICE = 2  # seconds per wrk run when pages take turns
+DRAIN = 0.5  # seconds of rest after each run
 
 
 def warm(base: str, specs: dict[str, Spec], seconds: int = 4) -> None:
@@ -231,6 +232,9 @@ def interleaved(
                 if before and label in before:
                     before[label]()
                 slices[label].append(wrk(label, base + path, conns, SLICE, lua))
+                # wrk stops with requests still queued in the server: let them finish
+                # before the next page's run, which would otherwise pay for them.
+                time.sleep(DRAIN)
         for label in specs:
             out[label].append(combined(slices[label]))
     return out
@@ -451,8 +455,6 @@ def report(
         return next(r for r in results[label] if r.connections == conns)
 
     small_base, small_dash = sizes["small baseline"], sizes["small dashboard"]
-    big_ratio = sizes["dashboard"].rps / sizes["baseline"].rps
-    small_ratio = small_dash.rps / small_base.rps
     portal_hash = hashing["portal"]
     login8 = at("login POST", 8)
     cores = 2
@@ -486,10 +488,15 @@ def report(
     for label in ENTRANCE:
         ratio = at(label, 8).rps / at("baseline", 8).rps
         target(f"{label}: ≥ 0.5 × baseline at 8 conns", f"{ratio:.2f} ×", ratio >= 0.5)
+    # Both servers take turns, so their dashboards compare directly (each baseline,
+    # measured the same way, is in the notes).
+    big_dash = sizes["dashboard"]
     target(
-        f"dashboard at {size['contracts']:,} contracts within 10 % of 1,000 (ratio to baseline)",
-        f"{big_ratio:.2f} × vs {small_ratio:.2f} × ({big_ratio / small_ratio:.0%})",
-        big_ratio >= 0.9 * small_ratio,
+        f"dashboard at {size['contracts']:,} contracts within 10 % of 1,000 (8 conns, "
+        "the two servers taking turns)",
+        f"{big_dash.rps} vs {small_dash.rps} req/s ({big_dash.rps / small_dash.rps:.0%}); "
+        f"p95 {big_dash.p95_ms} vs {small_dash.p95_ms} ms",
+        big_dash.rps >= 0.9 * small_dash.rps,
     )
     verify_ms = float(portal_hash["verify_cpu_ms"])  # type: ignore[arg-type]
     bound = cores / (verify_ms / 1000)

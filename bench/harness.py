@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,6 +65,9 @@ class Result:
     seconds: float = 0.0
     # Latency at every half percent (0.5 … 99.5), in ms: lets runs be pooled.
     quantiles_ms: list[float] = field(default_factory=list, repr=False)
+    # CPU seconds the server spent on the run (gunicorn and its PostgreSQL backends), when
+    # measured: unlike throughput, it does not count time spent waiting for the machine.
+    cpu_s: float = 0.0
 
 
 def free_port() -> int:
@@ -187,7 +190,29 @@ def combined(slices: list[Result]) -> Result:
         errors=sum(s.errors for s in slices),
         requests=requests,
         seconds=round(seconds, 2),
+        cpu_s=round(sum(s.cpu_s for s in slices), 3),
     )
+
+
+def server_cpu(port: int, database: str) -> Callable[[], float]:
+    """CPU seconds used so far by the gunicorn serving ``port`` and by the PostgreSQL
+    backends connected to ``database`` (process titles: "postgres: user database …")."""
+    patterns = [f"gunicorn portal.wsgi.*127.0.0.1:{port} ", f"postgres: [a-z]+ {database} "]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def total() -> float:
+        ticks = 0
+        for pattern in patterns:
+            found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+            for pid in found.stdout.split():
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # ended meanwhile
+                    continue
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / tick
+
+    return total
 
 
 def pooled_percentile(slices: list[Result], percent: float) -> float:

@@ -28,10 +28,7 @@ def visible_contracts(user: object) -> ContractQuerySet:
 
 def get_contract_for_user(user: object, number: str) -> Contract:
     """This contract (with its payer) if ``user`` may see it, else ``Http404``."""
-    try:
-        canonical = normalize_contract_number(number)
-    except ValueError:
-        raise Http404("No such contract") from None
+    canonical = _canonical(number)
     contract = visible_contracts(user).select_related("payer").filter(number=canonical).first()
     if contract is None:
         raise Http404("No such contract")
@@ -41,10 +38,7 @@ def get_contract_for_user(user: object, number: str) -> Contract:
 def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list[Contract]]:
     """This contract if ``user`` may see it (else ``Http404``), and every contract the account
     sees, in number order, for the contract selector: one cache read or one query."""
-    try:
-        canonical = normalize_contract_number(number)
-    except ValueError:
-        raise Http404("No such contract") from None
+    canonical = _canonical(number)
     visible = _visible_list(user)
     contract = next((c for c in visible if c.number == canonical), None)
     if contract is None:
@@ -66,3 +60,10 @@ def _visible_list(user: object) -> list[Contract]:
         visible = query()
         cache.set(key, visible, fragments.TIMEOUT)
     return visible
+
+
+def _canonical(number: str) -> str:
+    try:
+        return normalize_contract_number(number)
+    except ValueError:
+        raise Http404("No such contract") from None

@@ -47,6 +47,7 @@ from contracts.models import (
     generate_key,
     normalize_key,
 )
+from portal.admin import ReadOnlyAdmin
 
 INLINE_LIMIT = 12
 logger = logging.getLogger(__name__)
@@ -79,17 +80,8 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class BillingSourceAdmin(admin.ModelAdmin):
+class BillingSourceAdmin(ReadOnlyAdmin):
     """Rows owned by the billing system: viewable, not editable by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -581,7 +573,7 @@ class AccountPayerLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkAttempt)
-class LinkAttemptAdmin(admin.ModelAdmin):
+class LinkAttemptAdmin(ReadOnlyAdmin):
     """Every try at linking a contract (never the key): read-only, for staff to audit."""
 
     list_display = ["created_at", "user", "number", "ip", "result"]
@@ -589,12 +581,3 @@ class LinkAttemptAdmin(admin.ModelAdmin):
     search_fields = ["number", "user__email", "ip"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -65,6 +65,19 @@ class MessageInline(admin.TabularInline):
         )
 
 
+SUBSCRIPTION_FIELDS = [
+    "applicant",
+    "phone",
+    "supply_address",
+    "start_date",
+    "occupancy",
+    "meter_number",
+    "meter_index",
+    "billing_address",
+    "consent_at",
+]
+
+
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
     form = StaffReplyForm
@@ -82,6 +95,7 @@ class InquiryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["commune"]
     inlines = [MessageInline]
+    # What the subscriber sent stays as sent: staff answer (status, reply), nothing else.
     readonly_fields = [
         "reference",
         "kind",
@@ -90,15 +104,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "account",
         "subject",
         "contract",
-        "applicant",
-        "phone",
-        "supply_address",
-        "start_date",
-        "occupancy",
-        "meter_number",
-        "meter_index",
-        "billing_address",
-        "consent_at",
+        *SUBSCRIPTION_FIELDS,
     ]
     fieldsets = [
         (None, {"fields": ["reference", "kind", "created_at", "status", "reply"]}),
@@ -106,17 +112,7 @@ class InquiryAdmin(admin.ModelAdmin):
         (
             _("Subscription request"),
             {
-                "fields": [
-                    "applicant",
-                    "phone",
-                    "supply_address",
-                    "start_date",
-                    "occupancy",
-                    "meter_number",
-                    "meter_index",
-                    "billing_address",
-                    "consent_at",
-                ],
+                "fields": SUBSCRIPTION_FIELDS,
                 "classes": ["collapse"],
             },
         ),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import throttle
 from accounts.models import OutgoingEmail
 from accounts.tasks import queue_email
-from portal.identity import REGIE
+from core.identity import REGIE
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -6,9 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("mon-compte/", views.account, name="account"),
-    path("mon-compte/mes-donnees/", views.my_data, name="my_data"),
-    path("mon-compte/mes-donnees/export/", views.my_data_page, name="my_data_page"),
-    path("mon-compte/mes-donnees/export.json", views.my_data_json, name="my_data_json"),
     path("mon-compte/supprimer/", views.delete_account, name="delete"),
     path("session/prolonger/", views.keep_alive, name="keep_alive"),
     path("comptes/activation/renvoyer/", views.resend_activation, name="resend_activation"),

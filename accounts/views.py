@@ -1,27 +1,25 @@
-"""Account pages beyond allauth's: "Mon compte", deletion, new activation link."""
+"""Account pages beyond allauth's: "Mon compte", deletion, new activation link.
 
-import json
+"Mes données" (the personal-data export) gathers every app's rows, so it lives at the
+top, in ``portal.personal_data``.
+"""
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
-from allauth.core.internal import ratelimit as allauth_ratelimit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import services, sessions
@@ -30,8 +28,7 @@ from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
 from audit import services as audit
 from audit.models import AuditKind
-from portal.pagecache import entrance_page
-from portal.personal_data import personal_data
+from core.pagecache import entrance_page
 
 
 class SignupView(allauth_views.SignupView):
@@ -80,53 +77,6 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 @require_safe
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"has_totp": has_totp(request.user)})
-
-
-@login_required
-@never_cache
-@require_safe
-def my_data(request: HttpRequest) -> HttpResponse:
-    """What the portal keeps about the subscriber, why and how long; links to download it."""
-    return render(request, "accounts/my_data.html")
-
-
-def _export_limit(request: HttpRequest) -> HttpResponse | None:
-    """The "export_data" rate (shared cache), counted on GET too: allauth's public helper
-    skips GET requests, its internal one takes ``limit_get``."""
-    return allauth_ratelimit.consume_or_429(
-        request, app="allauth.account", action="export_data", user=request.user, limit_get=True
-    )
-
-
-@login_required
-@never_cache
-@require_safe
-def my_data_page(request: HttpRequest) -> HttpResponse:
-    """All of the subscriber's data as a readable page (GDPR right of access)."""
-    blocked = _export_limit(request)
-    if blocked:
-        return blocked
-    data = personal_data(request.user)
-    return render(request, "accounts/my_data_export.html", {"data": data})
-
-
-@login_required
-@never_cache
-@require_safe
-def my_data_json(request: HttpRequest) -> HttpResponse:
-    """All of the subscriber's data as a JSON file (GDPR right to data portability)."""
-    blocked = _export_limit(request)
-    if blocked:
-        return blocked
-    data = personal_data(request.user)
-    body = json.dumps(
-        {"exported": timezone.now(), **data}, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
-    )
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    filename = f"mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -47,7 +47,7 @@ from contracts.models import (
     generate_key,
     normalize_key,
 )
-from portal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 INLINE_LIMIT = 12
 logger = logging.getLogger(__name__)

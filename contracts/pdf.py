@@ -39,7 +39,7 @@ from fpdf.output import PDFPage
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from fpdf.syntax import Name, PDFObject
 
-from portal.identity import REGIE
+from core.identity import REGIE
 
 if TYPE_CHECKING:
     from contracts.models import Invoice

@@ -48,7 +48,7 @@ from contracts.models import (
 )
 from contracts.stats import bar_chart, twelve_month_window, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
-from portal.clientip import client_ip
+from core.clientip import client_ip
 
 PER_PAGE = 24
 

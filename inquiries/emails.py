@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import OutgoingEmail
 from accounts.tasks import queue_email
+from core.identity import REGIE
 from inquiries.models import Inquiry
-from portal.identity import REGIE
 
 
 def send(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.identity import REGIE
+from core.identity import REGIE
 
 
 def regie(request: HttpRequest) -> dict[str, object]:

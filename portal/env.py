@@ -130,7 +130,7 @@ def parse_cache_url(name: str, raw: str) -> dict[str, Any]:
     ``locmem://`` (one process only: tests or experiments) or ``dummy://``."""
     parts = urlsplit(raw)
     if parts.scheme in {"redis", "rediss", "unix"}:
-        return {"BACKEND": "portal.cache.RedisCache", "LOCATION": raw}
+        return {"BACKEND": "core.cache.RedisCache", "LOCATION": raw}
     if parts.scheme == "db":
         table = (parts.netloc + parts.path).strip("/") or "portal_cache"
         # Sessions, rate-limit counters and kept contract pages all live here: Django's

@@ -1,4 +1,5 @@
-"""Everything the portal keeps about one account, for the GDPR right of access/portability.
+"""Everything the portal keeps about one account, for the GDPR right of access/portability,
+and the "Mes données" pages that show and download it.
 
 One function gathers it from every app (accounts, allauth, contracts, inquiries) in a fixed
 number of queries, as plain values (DjangoJSONEncoder serialises the dates). Only rows tied
@@ -7,11 +8,20 @@ to this account are read: never another account's data, nor the agents' names.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail, User
@@ -132,3 +142,53 @@ def personal_data(user: User) -> dict[str, Any]:
             for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("-created_at")
         ],
     }
+
+
+# --- The pages ------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_safe
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What the portal keeps about the subscriber, why and how long; links to download it."""
+    return render(request, "accounts/my_data.html")
+
+
+def _export_limit(request: HttpRequest) -> HttpResponse | None:
+    """The "export_data" rate (shared cache), counted on GET too: allauth's public helper
+    skips GET requests, its internal one takes ``limit_get``."""
+    return allauth_ratelimit.consume_or_429(
+        request, app="allauth.account", action="export_data", user=request.user, limit_get=True
+    )
+
+
+@login_required
+@never_cache
+@require_safe
+def my_data_page(request: HttpRequest) -> HttpResponse:
+    """All of the subscriber's data as a readable page (GDPR right of access)."""
+    blocked = _export_limit(request)
+    if blocked:
+        return blocked
+    data = personal_data(request.user)
+    return render(request, "accounts/my_data_export.html", {"data": data})
+
+
+@login_required
+@never_cache
+@require_safe
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    """All of the subscriber's data as a JSON file (GDPR right to data portability)."""
+    blocked = _export_limit(request)
+    if blocked:
+        return blocked
+    data = personal_data(request.user)
+    body = json.dumps(
+        {"exported": timezone.now(), **data}, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from core.identity import REGIE
 from portal.env import (
     env_bool,
     env_int,
@@ -20,7 +21,6 @@ from portal.env import (
     parse_email_url,
     parse_site_url,
 )
-from portal.identity import REGIE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -50,6 +50,7 @@ BENCHMARK_BASELINE = env_bool("BENCHMARK_BASELINE", False)
 
 INSTALLED_APPS = [
     "portal",
+    "core",
     "accounts",
     "contracts",
     "inquiries",

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from core.pagecache import entrance_page
 from inquiries import views as inquiries_views
-from portal import views
-from portal.pagecache import entrance_page
+from portal import personal_data, views
 
 # One door: the admin's own login form would bypass the portal's rate limits, per-account
 # lock and second factor. Anonymous visitors are sent to the portal's login instead.
@@ -57,6 +57,10 @@ urlpatterns = [
     ),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    # "Mes données": every app's rows about the account (portal.personal_data).
+    path("mon-compte/mes-donnees/", personal_data.my_data, name="my_data"),
+    path("mon-compte/mes-donnees/export/", personal_data.my_data_page, name="my_data_page"),
+    path("mon-compte/mes-donnees/export.json", personal_data.my_data_json, name="my_data_json"),
     # The subscriber area: /espace/… and /contrats/<number>/…
     path("", include("contracts.urls")),
     # Subscription requests, "Mes demandes" and their attachments.

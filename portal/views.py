@@ -18,8 +18,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
 from contracts.access import get_contract_and_switcher, visible_contracts
-from portal.identity import REGIE
-from portal.pagecache import entrance_page
+from core.identity import REGIE
+from core.pagecache import entrance_page
 
 logger = logging.getLogger(__name__)
 

@@ -48,8 +48,8 @@ def _isolated_cache():
     """
     from django.core.cache import cache
 
-    from portal import pagecache
-    from portal.templatetags import frame
+    from core import pagecache
+    from core.templatetags import frame
 
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()

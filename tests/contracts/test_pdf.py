@@ -12,7 +12,7 @@ import pytest
 
 from contracts.models import Invoice
 from contracts.pdf import document_pdf, invoice_pdf
-from portal.identity import REGIE
+from core.identity import REGIE
 from tests.contracts.tagged_pdf import TaggedPdf, parent_tree, read
 
 

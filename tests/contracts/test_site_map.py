@@ -15,7 +15,7 @@ def test_the_site_map_lists_my_contracts_pages_and_not_an_outsiders(
     for name in ("dashboard", "details", "consumption", "invoices", "payments"):
         assert f'href="{reverse(f"contracts:{name}", args=[contract.number])}"' in body
     assert other_contract.number not in body
-    assert f'href="{reverse("accounts:my_data")}"' in body
+    assert f'href="{reverse("my_data")}"' in body
 
 
 def test_an_anonymous_site_map_lists_no_contract(client, contract):

@@ -13,7 +13,7 @@ from .factories import contact_request
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["accounts:my_data", "accounts:my_data_page", "accounts:my_data_json"]
+PAGES = ["my_data", "my_data_page", "my_data_json"]
 
 
 @pytest.fixture
@@ -32,24 +32,24 @@ def history(subscriber, outsider):
 
 
 def test_my_data_says_what_is_kept_why_and_how_long(subscriber_client):
-    response = subscriber_client.get(reverse("accounts:my_data"))
+    response = subscriber_client.get(reverse("my_data"))
     assert_french_page(response)
     body = html(response)
     for expected in ("Mes données", "Pourquoi", "Combien de temps", "Un an au plus"):
         assert expected in body, expected
-    assert f'href="{reverse("accounts:my_data_json")}"' in body
-    assert f'href="{reverse("accounts:my_data_page")}"' in body
+    assert f'href="{reverse("my_data_json")}"' in body
+    assert f'href="{reverse("my_data_page")}"' in body
     assert f'href="{reverse("accounts:delete")}"' in body
     assert f'href="{reverse("privacy")}"' in body
 
 
 def test_the_account_menu_leads_to_my_data(subscriber_client):
     body = html(subscriber_client.get(reverse("accounts:account")))
-    assert f'href="{reverse("accounts:my_data")}"' in body
+    assert f'href="{reverse("my_data")}"' in body
 
 
 def test_the_json_download_holds_all_my_data_and_nobody_elses(subscriber_client, history, contract):
-    response = subscriber_client.get(reverse("accounts:my_data_json"))
+    response = subscriber_client.get(reverse("my_data_json"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
@@ -69,7 +69,7 @@ def test_the_json_download_holds_all_my_data_and_nobody_elses(subscriber_client,
 
 
 def test_the_readable_page_shows_the_same_data_in_french(subscriber_client, history):
-    response = subscriber_client.get(reverse("accounts:my_data_page"))
+    response = subscriber_client.get(reverse("my_data_page"))
     assert_french_page(response)
     body = html(response)
     for expected in (
@@ -92,7 +92,7 @@ def test_my_data_needs_a_login(client, db, name):
     assert "next=" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["accounts:my_data_page", "accounts:my_data_json"])
+@pytest.mark.parametrize("name", ["my_data_page", "my_data_json"])
 def test_the_export_costs_a_bounded_number_of_queries(
     subscriber_client, history, subscriber, name, django_assert_max_num_queries
 ):
@@ -104,5 +104,5 @@ def test_the_export_costs_a_bounded_number_of_queries(
 
 def test_the_export_is_rate_limited(subscriber_client, settings):
     settings.ACCOUNT_RATE_LIMITS = {"export_data": "2/10m/user"}
-    url = reverse("accounts:my_data_json")
+    url = reverse("my_data_json")
     assert [subscriber_client.get(url).status_code for _ in range(3)] == [200, 200, 429]

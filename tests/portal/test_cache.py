@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from portal.cache import RedisCache
+from core.cache import RedisCache
 from portal.env import parse_cache_url
 
 
@@ -18,7 +18,7 @@ def _redis_up() -> bool:
 
 def test_a_redis_cache_url_selects_the_portal_backend():
     assert parse_cache_url("CACHE_URL", "redis://127.0.0.1:6379/0")["BACKEND"] == (
-        "portal.cache.RedisCache"
+        "core.cache.RedisCache"
     )
 
 

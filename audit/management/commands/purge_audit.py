@@ -1,4 +1,5 @@
-"""Delete audit events and link attempts older than AUDIT_RETENTION_DAYS (daily cron)."""
+"""Delete audit events, and the rows other apps keep as long, after AUDIT_RETENTION_DAYS
+(daily cron)."""
 
 from typing import Any
 
@@ -7,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from audit.models import AuditEvent
-from audit.services import retention_cutoff
-from contracts.models import LinkAttempt
+from audit.services import RETAINED, retention_cutoff
 
 
 class Command(BaseCommand):
@@ -19,19 +19,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
         cutoff = retention_cutoff()
-        events = AuditEvent.objects.filter(at__lt=cutoff)
-        attempts = LinkAttempt.objects.filter(created_at__lt=cutoff)
+        kinds = [("audit event(s)", AuditEvent.objects.filter(at__lt=cutoff))]
+        kinds += [(label, older_than(cutoff)) for label, older_than in RETAINED]
         days = settings.AUDIT_RETENTION_DAYS
         if dry_run:
-            self.stdout.write(
-                f"{events.count()} audit event(s) and {attempts.count()} link attempt(s) "
-                f"older than {days} days would be deleted (dry run)."
-            )
+            counts = " and ".join(f"{rows.count()} {label}" for label, rows in kinds)
+            self.stdout.write(f"{counts} older than {days} days would be deleted (dry run).")
             return
         with transaction.atomic():
-            deleted_events, _ = events.delete()
-            deleted_attempts, _ = attempts.delete()
-        self.stdout.write(
-            f"{deleted_events} audit event(s) and {deleted_attempts} link attempt(s) "
-            f"older than {days} days deleted."
-        )
+            counts = " and ".join(f"{rows.delete()[0]} {label}" for label, rows in kinds)
+        self.stdout.write(f"{counts} older than {days} days deleted.")

@@ -12,7 +12,6 @@ from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
 from audit import services as audit
 from audit.models import AuditKind
+from core.decorators import subscriber_page
 from core.pagecache import entrance_page
 
 
@@ -73,13 +73,13 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-@login_required
+@subscriber_page
 @require_safe
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"has_totp": has_totp(request.user)})
 
 
-@login_required
+@subscriber_page
 # The password again after 10 minutes (and the form asks for it once more).
 @reauthentication_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -142,7 +142,7 @@ RESEND_DONE = gettext_lazy(
 )
 
 
-@login_required
+@subscriber_page
 @require_http_methods(["POST"])
 def keep_alive(request: HttpRequest) -> HttpResponse:
     """ "Rester connecté": the script's request (204) or the plain form's (back to the page)."""

@@ -19,7 +19,6 @@ from allauth.account.internal.flows.reauthentication import (
 )
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Min, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -49,13 +47,9 @@ from contracts.models import (
 from contracts.stats import bar_chart, twelve_month_window, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
 from core.clientip import client_ip
+from core.decorators import subscriber_page
 
 PER_PAGE = 24
-
-
-def subscriber_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in only; never stored by a browser or a proxy cache."""
-    return login_required(never_cache(view))
 
 
 def _remember(request: HttpRequest, contract: Contract) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.decorators import subscriber_page
 from inquiries import services
 from inquiries.forms import ContactForm, ReplyForm, SubscriptionForm
 from inquiries.models import Attachment, Inquiry, InquiryKind
@@ -46,8 +46,7 @@ def _filed(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
     return redirect("inquiries:confirmation")
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscription(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None, initial={"email": request.user.email})
@@ -100,16 +99,14 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     return render(request, "inquiries/confirmation.html", {"inquiry": inquiry})
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_safe
 def inquiry_list(request: HttpRequest) -> HttpResponse:
     inquiries = Inquiry.objects.for_user(request.user).order_by("-created_at")
     return render(request, "inquiries/list.html", {"inquiries": inquiries})
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = get_object_or_404(
@@ -137,8 +134,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "inquiries/detail.html", context)
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_safe
 def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The file, as a download, to the request's owner or to staff who may see requests."""

@@ -14,18 +14,17 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from allauth.usersessions.models import UserSession
-from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail, User
 from contracts.models import AccountPayerLink, Contract, LinkAttempt
+from core.decorators import subscriber_page
 from inquiries.models import Inquiry, Message
 
 
@@ -147,8 +146,7 @@ def personal_data(user: User) -> dict[str, Any]:
 # --- The pages ------------------------------------------------------------------------------
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_safe
 def my_data(request: HttpRequest) -> HttpResponse:
     """What the portal keeps about the subscriber, why and how long; links to download it."""
@@ -163,8 +161,7 @@ def _export_limit(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_safe
 def my_data_page(request: HttpRequest) -> HttpResponse:
     """All of the subscriber's data as a readable page (GDPR right of access)."""
@@ -175,8 +172,7 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/my_data_export.html", {"data": data})
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_safe
 def my_data_json(request: HttpRequest) -> HttpResponse:
     """All of the subscriber's data as a JSON file (GDPR right to data portability)."""

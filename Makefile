@@ -26,14 +26,13 @@ run: install
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
-	@if DJANGO_DEBUG=1 $(BIN)/python manage.py help seed_demo >/dev/null 2>&1; then \
-		DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo; fi
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Whole suite: SQLite by default, PostgreSQL when DATABASE_URL points to one.
 # Extra pytest arguments: make test ARGS="-k linking -x"
 test: install
-	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} DJANGO_DEMO=1 \
 		$(BIN)/python -m pytest $(ARGS)
 
 # Durable mail queue worker (TASKS_BACKEND=database).

@@ -88,6 +88,8 @@ def production_env(database_url: str, port: int, var_dir: Path, **extra: str) ->
         EMAIL_URL="locmem://",
         TASKS_BACKEND="immediate",
         BENCHMARK_BASELINE="1",
+        # The demo app: generate_dataset and the /bench/ views (off in production).
+        DJANGO_DEMO="1",
         LOG_LEVEL="WARNING",
     )
     env.update(extra)

@@ -34,7 +34,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from contracts.importer import import_billing  # noqa: E402
+from contracts.billing import import_billing  # noqa: E402
 from contracts.models import (  # noqa: E402
     Contract,
     Invoice,

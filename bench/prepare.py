@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# The /bench/floor view whose queries are counted lives in the demo app.
+os.environ.setdefault("DJANGO_DEMO", "1")
 
 import django  # noqa: E402
 

@@ -7,15 +7,11 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
-import logging
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,13 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
 from audit.models import AuditKind
-from contracts.importer import (
-    FILES,
-    UploadRejected,
-    extract_upload,
-    found_files,
-    import_billing,
-)
+from contracts.billing.upload import ImportFailed, UploadRejected, import_upload
 from contracts.models import (
     AccountPayerLink,
     Contract,
@@ -50,7 +40,6 @@ from contracts.models import (
 from core.admin import ReadOnlyAdmin
 
 INLINE_LIMIT = 12
-logger = logging.getLogger(__name__)
 
 
 class LatestFirstFormSet(BaseInlineFormSet):
@@ -359,25 +348,14 @@ class ContractAdmin(admin.ModelAdmin):
         report = None
         form = BillingImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
-                try:
-                    extract_upload(form.cleaned_data["files"], Path(folder))
-                    if not found_files(Path(folder)):
-                        raise UploadRejected(
-                            _("No file of the export was found (expected %(files)s).")
-                            % {"files": ", ".join(FILES)}
-                        )
-                except UploadRejected as exc:
-                    form.add_error("files", str(exc))
-                else:
-                    try:
-                        report = import_billing(folder, dry_run=form.cleaned_data["dry_run"])
-                    except DatabaseError:
-                        # Rolled back; validation should have caught it, but never a 500.
-                        logger.exception("billing import failed in the database")
-                        form.add_error(
-                            None, _("The database refused the import: nothing was imported.")
-                        )
+            try:
+                report = import_upload(
+                    form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"]
+                )
+            except UploadRejected as exc:
+                form.add_error("files", str(exc))
+            except ImportFailed as exc:
+                form.add_error(None, str(exc))
             if report is not None and not report.ok:
                 messages.error(
                     request,

@@ -1,7 +1,7 @@
 """What the Régie's billing system knows: payers, contracts, readings, invoices, payments.
 
 The billing system is the source of truth; rows arrive through ``manage.py import_billing``
-(see ``contracts.importer``) or, for fixes, through the staff admin. Derived facts
+(see ``contracts.billing``) or, for fixes, through the staff admin. Derived facts
 (consumption between readings, the status of an invoice) are computed, never stored.
 """
 

@@ -5,6 +5,7 @@ A newcomer needs none of them (SQLite under ``var/``, mail printed to the consol
 production refuses to start without a secret key once DEBUG is off.
 """
 
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -75,6 +76,16 @@ INSTALLED_APPS = [
     # "Mon compte" lists the account's sessions and can end the others.
     "allauth.usersessions",
 ]
+
+# The demo app (seed_demo, generate_dataset, the demo PDFs, the benchmark views) serves
+# development, tests and benchmarks; the production image runs without it (and without
+# fpdf2). DJANGO_DEMO=1/0 says so explicitly; by default it is on under DEBUG and when the
+# test runner loads these settings ("pytest" imported: a dev-only package, never there in
+# production), since pytest-django reads the settings before any conftest could set a
+# variable.
+DEMO_APP = env_bool("DJANGO_DEMO", DEBUG or "pytest" in sys.modules)
+if DEMO_APP:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,6 @@
 from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required, secure_admin_login
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -75,8 +76,6 @@ handler500 = "portal.views.error_500"
 # allauth answers its rate limits through this handler (French page, Retry-After).
 handler429 = "portal.views.error_429"
 
-if settings.BENCHMARK_BASELINE:
-    urlpatterns += [
-        path("bench/baseline", views.baseline),
-        path("bench/floor/<str:number>/", views.floor),
-    ]
+# Benchmarks only: the demo app's reference views (by name: the portal never imports it).
+if settings.BENCHMARK_BASELINE and apps.is_installed("demo"):
+    urlpatterns += [path("", include("demo.urls"))]

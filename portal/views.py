@@ -7,7 +7,6 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.forms import LoginForm
-from contracts.access import get_contract_and_switcher, visible_contracts
+from contracts.access import visible_contracts
 from core.identity import REGIE
 from core.pagecache import entrance_page
 
@@ -123,19 +122,6 @@ def security_txt(request: HttpRequest) -> HttpResponse:
         f"Canonical: {settings.SITE_URL.rstrip('/')}/.well-known/security.txt",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-def baseline(request: HttpRequest) -> HttpResponse:
-    """The benchmarks' yardstick: no template, no query (only with BENCHMARK_BASELINE)."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def floor(request: HttpRequest, number: str) -> HttpResponse:
-    """The benchmarks' floor for contract pages: what each of them pays before its page (the
-    session, the account, the access rule as the pages apply it), with no template."""
-    get_contract_and_switcher(request.user, number)
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

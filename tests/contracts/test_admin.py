@@ -340,7 +340,7 @@ def test_a_corrupt_zip_or_an_unknown_file_is_refused_without_a_500(client, agent
 
 
 def test_an_oversized_zip_is_refused(client, agent, monkeypatch):
-    monkeypatch.setattr("contracts.importer.MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("contracts.billing.upload.MAX_UPLOAD_BYTES", 1000)
     client.force_login(agent)
     response = client.post(reverse(IMPORT_URL), {"files": _zip({"payers.csv": b"x" * 5000})})
     assert "trop volumineux" in response.text

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from contracts.importer import import_billing
+from contracts.billing import import_billing
 from contracts.models import Contract, Invoice, MeterReading, Payer, Payment, ReadingKind
 
 from .exports import GOOD, write_export
@@ -345,7 +345,7 @@ def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
 
 
 def test_rows_spread_over_several_batches_are_handled_like_one(tmp_path):
-    from contracts.importer import BillingImport
+    from contracts.billing import BillingImport
 
     export = write_export(tmp_path / "export")
     report = BillingImport(export, batch_size=1).run()
@@ -357,7 +357,7 @@ def test_rows_spread_over_several_batches_are_handled_like_one(tmp_path):
 
 
 def test_an_invoice_repeated_in_a_later_batch_is_updated_not_duplicated(tmp_path):
-    from contracts.importer import BillingImport
+    from contracts.billing import BillingImport
 
     invoices = GOOD["invoices.csv"] + (
         "F2024-1;11301.11377.01;2024-01-20;2024-02-20;;;39.625;;99.90;0;\n"

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts import fragments, services
-from contracts.importer import import_billing
+from contracts.billing import import_billing
 from contracts.models import Contract, Invoice, Payer
 from tests.contracts.area_fixtures import add_invoice, link, make_contract, make_user
 from tests.contracts.exports import write_export

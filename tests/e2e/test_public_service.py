@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from contracts.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from demo.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.e2e.helpers import check_page, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -168,3 +168,12 @@ def test_no_model_change_lacks_a_migration(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_runs_without_the_demo_app():
+    script = "from django.apps import apps; print(apps.is_installed('demo'))"
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50}
+    result = _manage("shell", "-c", script, **production)
+    assert result.stdout.splitlines()[-1] == "False", result.stderr
+    result = _manage("shell", "-c", script, **production, DJANGO_DEMO="1")
+    assert result.stdout.splitlines()[-1] == "True", result.stderr

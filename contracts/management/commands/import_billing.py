@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from contracts.importer import FILES, found_files, import_billing
+from contracts.billing import FILES, found_files, import_billing
 
 
 class Command(BaseCommand):

@@ -24,15 +24,14 @@ Secrets are deliberately cheap here, and only here:
 from __future__ import annotations
 
 import datetime
-import io
 import random
 import time
-from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
@@ -49,7 +48,9 @@ from contracts.models import (
     Payer,
     Payment,
 )
-from contracts.pdf import document_pdf
+from demo.pdf import document_pdf
+from demo.rules import half_years, invoice_amounts, invoice_dates
+from demo.writer import TableWriter
 
 DEFAULT_PASSWORD = "Robinet!Bench7"  # noqa: S105 - synthetic accounts only, documented
 EMAIL_PATTERN = "abonne{:07d}@bench.example.org"
@@ -98,69 +99,10 @@ USAGES = ["Domestique"] * 8 + ["Résidence secondaire", "Professionnel"]
 METHODS = ["direct_debit"] * 4 + ["monthly_plan"] * 3 + ["card", "transfer", "cheque"]
 KINDS = ["real", "real", "real", "estimated", "self", "remote"]
 
-PRICE_M3 = Decimal("3.92")
-SUBSCRIPTION = Decimal("12.30")  # per half-year
-VAT = Decimal("1.055")
-CENT = Decimal("0.01")
-
 
 def contract_number(i: int, postcode: str) -> str:
     """Unique for i < 10⁷ whatever the postcode: NNNNN (commune).NNNNN.NN."""
     return f"{postcode}.{i // 100:05d}.{i % 100:02d}"
-
-
-class _Writer:
-    """Rows of one table, to the database in one statement: COPY on PostgreSQL."""
-
-    def __init__(self, table: str, columns: Sequence[str]) -> None:
-        self.table = table
-        self.columns = list(columns)
-        self.rows: list[Sequence[Any]] = []
-
-    def add(self, row: Sequence[Any]) -> None:
-        self.rows.append(row)
-
-    def flush(self) -> int:
-        rows, self.rows = self.rows, []
-        if not rows:
-            return 0
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(c) for c in self.columns)
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            for row in rows:
-                buffer.write("\t".join(_copy_text(v) for v in row))
-                buffer.write("\n")
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                with raw.copy(f"COPY {qn(self.table)} ({columns}) FROM STDIN") as copy:
-                    copy.write(buffer.getvalue())
-        else:
-            placeholders = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
-            step = max(1, 900 // len(self.columns))  # SQLite's variable limit
-            with connection.cursor() as cursor:
-                for start in range(0, len(rows), step):
-                    chunk = rows[start : start + step]
-                    values = ", ".join([placeholders] * len(chunk))
-                    # Table and columns come from the models, values are parameters.
-                    sql = f"INSERT INTO {qn(self.table)} ({columns}) VALUES {values}"  # noqa: S608
-                    cursor.execute(sql, [_db_value(v) for row in chunk for v in row])
-        return len(rows)
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    # Generated text never holds tabs, newlines or backslashes.
-    return str(value)
-
-
-def _db_value(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
 
 
 class Command(BaseCommand):
@@ -287,8 +229,6 @@ class Command(BaseCommand):
             content = document_pdf(
                 "Facture (exemple)", "-", ["Facture d'exemple du jeu de données de test."]
             )
-            from django.core.files.base import ContentFile
-
             default_storage.save(PDF_NAME, ContentFile(content))
 
     def _progress(self, label: str, done: int, total: int) -> None:
@@ -297,7 +237,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _payers(self, count: int) -> None:
-        writer = _Writer(
+        writer = TableWriter(
             Payer._meta.db_table, ["id", "reference", "name", "email", "phone", "address"]
         )
         rng = self.rng
@@ -324,26 +264,26 @@ class Command(BaseCommand):
     def _contracts_and_history(self, payers: int, contracts: int, years: int, batch: int) -> None:
         rng = self.rng
         weights = [w for *_, w in COMMUNES]
-        contract_w = _Writer(
+        contract_w = TableWriter(
             Contract._meta.db_table,
             ["id", "number", "payer_id", "key_hash", "status", "start_date", "end_date",
              "street", "postcode", "city", "meter_number", "usage", "payment_method",
              "paperless"],
         )  # fmt: skip
-        reading_w = _Writer(
+        reading_w = TableWriter(
             MeterReading._meta.db_table, ["id", "contract_id", "date", "index", "kind"]
         )
-        invoice_w = _Writer(
+        invoice_w = TableWriter(
             Invoice._meta.db_table,
             ["id", "number", "contract_id", "issue_date", "due_date", "period_start",
              "period_end", "volume_m3", "amount_excl_tax", "amount_incl_tax", "amount_due",
              "pdf"],
         )  # fmt: skip
-        payment_w = _Writer(
+        payment_w = TableWriter(
             Payment._meta.db_table,
             ["id", "reference", "contract_id", "invoice_id", "date", "amount", "method"],
         )
-        dates = _half_years(self.today, years)
+        dates = half_years(self.today, years)
         ids = {"reading": 0, "invoice": 0, "payment": 0}
         self.counts = {"readings": 0, "invoices": 0, "payments": 0}
         for cid in range(1, contracts + 1):
@@ -378,9 +318,9 @@ class Command(BaseCommand):
         end: datetime.date | None,
         method: str,
         ids: dict[str, int],
-        reading_w: _Writer,
-        invoice_w: _Writer,
-        payment_w: _Writer,
+        reading_w: TableWriter,
+        invoice_w: TableWriter,
+        payment_w: TableWriter,
     ) -> None:
         rng = self.rng
         half_year = rng.choice((12, 20, 30, 40, 45, 50, 60, 80, 120))
@@ -399,10 +339,8 @@ class Command(BaseCommand):
                 previous = date
                 continue
             ids["invoice"] += 1
-            excl = (volume * PRICE_M3 + SUBSCRIPTION).quantize(CENT, ROUND_HALF_UP)
-            incl = (excl * VAT).quantize(CENT, ROUND_HALF_UP)
-            issue = date + datetime.timedelta(days=10)
-            due = issue + datetime.timedelta(days=30)
+            excl, incl = invoice_amounts(volume)
+            issue, due = invoice_dates(date)
             # The latest invoice is still due for a third of contracts, overdue or not.
             unpaid = n == last and rng.random() < 0.33
             invoice_w.add(
@@ -424,15 +362,15 @@ class Command(BaseCommand):
         # One hash for every account (see the module docstring).
         encoded = make_password(password)
         joined = timezone.now()
-        user_w = _Writer(
+        user_w = TableWriter(
             User._meta.db_table,
             ["id", "password", "last_login", "is_superuser", "email", "is_staff", "is_active",
              "date_joined", "last_contract_number"],
         )  # fmt: skip
-        email_w = _Writer(
+        email_w = TableWriter(
             EmailAddress._meta.db_table, ["id", "user_id", "email", "verified", "primary"]
         )
-        link_w = _Writer(
+        link_w = TableWriter(
             AccountPayerLink._meta.db_table, ["id", "user_id", "payer_id", "created_at"]
         )
         step = payers / count
@@ -447,7 +385,7 @@ class Command(BaseCommand):
         self._progress("accounts", count, count)
 
     @staticmethod
-    def _flush(*writers: _Writer) -> None:
+    def _flush(*writers: TableWriter) -> None:
         for writer in writers:
             writer.flush()
 
@@ -465,14 +403,3 @@ class Command(BaseCommand):
                 cursor.execute(sql, [table])
             cursor.execute("ANALYZE")
         self._progress("sequences and statistics", 1, 1)
-
-
-def _half_years(today: datetime.date, years: int) -> list[datetime.date]:
-    """Reading dates (15 January, 15 July) over the last ``years`` years, oldest first."""
-    dates = []
-    for year in range(today.year - years, today.year + 1):
-        for month in (1, 7):
-            date = datetime.date(year, month, 15)
-            if date <= today:
-                dates.append(date)
-    return dates[-(2 * years + 1) :]

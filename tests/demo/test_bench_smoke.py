@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.importer import import_billing
+from contracts.billing import import_billing
 
 ROOT = Path(__file__).resolve().parents[2]
 

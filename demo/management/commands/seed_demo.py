@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -35,10 +35,12 @@ from contracts.models import (
     ReadingKind,
     ServiceDocument,
 )
-from contracts.pdf import document_pdf, invoice_pdf
+from demo.pdf import document_pdf, invoice_pdf
+from demo.rules import half_years, invoice_amounts, invoice_dates, tariff_lines
 
 DEMO_EMAIL = "demo@eauxdupaysdaix.fr"
 DEMO_PASSWORD = "Source!Claire7"  # noqa: S105 - documented demo account
+DEMO_YEARS = 3  # of half-yearly readings
 
 PAYERS = [
     (
@@ -170,30 +172,12 @@ REGULATIONS = [
     "prélèvement, mensualisation, carte bancaire, virement ou chèque.",
 ]
 
-VAT = Decimal("1.055")  # water is taxed at 5.5 %
-PRICE_M3 = Decimal("3.92")
-SUBSCRIPTION = Decimal("24.60")
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
 
 def _save_pdf(field: Any, name: str, content: bytes) -> None:
     """Write the PDF under a fixed name (replacing a leftover of an earlier database)."""
     field.storage.delete(name)
     field.name = field.storage.save(name, ContentFile(content))
     field.instance.save(update_fields=[field.field.name])
-
-
-def _half_years(today: datetime.date) -> list[datetime.date]:
-    """Reading dates: 15 January and 15 July of the last three years, up to today."""
-    dates = [
-        datetime.date(year, month, 15)
-        for year in range(today.year - 3, today.year + 1)
-        for month in (1, 7)
-    ]
-    return [d for d in dates if d <= today][-7:]
 
 
 class Command(BaseCommand):
@@ -256,7 +240,7 @@ class Command(BaseCommand):
         return result
 
     def _history(self, contract: Contract, spec: DemoContract, today: datetime.date) -> None:
-        dates = _half_years(today)
+        dates = half_years(today, DEMO_YEARS)
         if contract.end_date:
             dates = [d for d in dates if d <= contract.end_date]
         index = Decimal(1000 + spec.half_year_m3 * 20)
@@ -280,16 +264,15 @@ class Command(BaseCommand):
     def _invoice(
         self, contract: Contract, start: datetime.date, end: datetime.date, volume: Decimal
     ) -> Invoice:
-        excl = _money(volume * PRICE_M3 + SUBSCRIPTION)
-        incl = _money(excl * VAT)
-        issue = end + datetime.timedelta(days=10)
+        excl, incl = invoice_amounts(volume)
+        issue, due = invoice_dates(end)
         number = f"F{end:%Y%m}-{contract.number[:5]}{contract.number[-2:]}"
         invoice, _ = Invoice.objects.update_or_create(
             number=number,
             defaults={
                 "contract": contract,
                 "issue_date": issue,
-                "due_date": issue + datetime.timedelta(days=30),
+                "due_date": due,
                 "period_start": start,
                 "period_end": end,
                 "volume_m3": volume,
@@ -338,15 +321,7 @@ class Command(BaseCommand):
                 kind=kind, applies_from=applies_from, defaults={"title": title}
             )
             if not document.pdf or not document.pdf.storage.exists(document.pdf.name):
-                paragraphs = (
-                    REGULATIONS
-                    if kind == DocumentKind.REGULATIONS
-                    else [
-                        f"Part proportionnelle : {PRICE_M3} EUR HT par m3.",
-                        f"Abonnement : {SUBSCRIPTION} EUR HT par semestre.",
-                        "TVA : 5,5 %.",
-                    ]
-                )
+                paragraphs = REGULATIONS if kind == DocumentKind.REGULATIONS else tariff_lines()
                 content = document_pdf(title, f"{applies_from:%d/%m/%Y}", paragraphs)
                 _save_pdf(document.pdf, f"documents/{kind}-{applies_from:%Y%m%d}.pdf", content)
 

@@ -22,7 +22,7 @@ document's properties (author), and its details are on the portal's contact page
 
 fpdf2 2.8 only tags images (a flat list of /Figure under /Document); the nesting, the
 continuation across pages and the artifacts are built here on its structure-tree classes,
-which fpdf2 documents as internal: tests/contracts/test_pdf.py parses the output, so an
+which fpdf2 documents as internal: tests/demo/test_pdf.py parses the output, so an
 fpdf2 upgrade that changes them fails loudly. Every invoice also has an HTML page
 (contracts:invoice) with the same figures.
 """

@@ -1,7 +1,7 @@
 """Read a tagged PDF as a screen reader would: its structure tree and the marked content.
 
 Built on pypdf (dev only) from the objects themselves, not from what fpdf2 meant to write,
-so that the tests of contracts/pdf.py catch an fpdf2 upgrade that changes its internals.
+so that the tests of demo/pdf.py catch an fpdf2 upgrade that changes its internals.
 """
 
 from __future__ import annotations

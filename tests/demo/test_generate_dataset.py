@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from accounts.models import User
-from contracts.management.commands.generate_dataset import DEFAULT_PASSWORD, EMAIL_PATTERN
 from contracts.models import (
     AccountPayerLink,
     Contract,
@@ -17,6 +16,7 @@ from contracts.models import (
     Payment,
     normalize_contract_number,
 )
+from demo.management.commands.generate_dataset import DEFAULT_PASSWORD, EMAIL_PATTERN
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,10 @@ def delete_account(user: "User") -> str:  # type: ignore[valid-type]
     """Delete an account and every personal datum attached to it; returns its address.
 
     Deleting the user cascades to everything that points at it: email addresses and
-    pending confirmations, admin log entries, and (once the contracts app lands) the
-    links between the account and payers. Emails still queued for the address go too.
+    pending confirmations, two-factor authenticators, sessions, admin log entries, the
+    links between the account and payers, and its requests; its contract link attempts
+    stay for the audit period without the account. Emails still queued for the address
+    go too.
     The caller logs the person out and tells them.
     """
     email = user.email

@@ -5,19 +5,16 @@ An account sees a contract if and only if it is linked to the contract's payer
 ``get_contract_for_user``: a contract the account cannot see does not exist for it (404,
 never 403, so nobody learns which numbers exist).
 
-The pages of a contract also list every contract of the account (the selector): that list,
-which answers the access question too, is kept in the shared cache under the billing
-generation (``contracts.fragments``), which every change of a link, a contract or a payer
-replaces. So a page asks the database only for the account (Django's authentication)
-while nothing changes, and the rule is applied again as soon as something does.
+The pages of a contract also list every contract of the account (the selector): that list
+answers the access question too, in one query on every request. It is never kept: a
+contract moved to another payer by any means (an import, the admin, a bulk ``update()``
+that sends no signal) is out of reach on the very next request.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import Http404
 
-from contracts import fragments
 from contracts.models import Contract, ContractQuerySet, normalize_contract_number
 
 
@@ -47,19 +44,8 @@ def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list
 
 
 def _visible_list(user: object) -> list[Contract]:
-    def query() -> list[Contract]:
-        rows = visible_contracts(user).select_related("payer").defer("key_hash")
-        return list(rows.order_by("number"))
-
-    pk = getattr(user, "pk", None)
-    if pk is None or not getattr(user, "is_active", False):
-        return query()  # sees nothing; not worth keeping
-    key = f"contracts:visible:{fragments.generation()}:{pk}"
-    visible = cache.get(key)
-    if visible is None:
-        visible = query()
-        cache.set(key, visible, fragments.TIMEOUT)
-    return visible
+    rows = visible_contracts(user).select_related("payer").defer("key_hash")
+    return list(rows.order_by("number"))
 
 
 def _canonical(number: str) -> str:

@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,6 +38,7 @@ from contracts.models import (
     normalize_key,
 )
 from core.admin import ReadOnlyAdmin
+from core.files import private_file
 
 INLINE_LIMIT = 12
 
@@ -447,7 +448,7 @@ class PrivatePdfAdminMixin:
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
             raise PermissionDenied
         obj = get_object_or_404(self.model, pk=pk)  # type: ignore[attr-defined]
-        return _pdf_response(obj.pdf, self.pdf_filename(obj))
+        return private_file(obj.pdf, self.pdf_filename(obj))
 
 
 @admin.register(Invoice)
@@ -515,17 +516,6 @@ class ServiceDocumentAdmin(PrivatePdfAdminMixin, admin.ModelAdmin):
 
     def pdf_filename(self, obj: ServiceDocument) -> str:
         return f"{obj.kind}-{obj.applies_from}.pdf"
-
-
-def _pdf_response(field: Any, filename: str) -> HttpResponse:
-    """A private PDF for staff; 404 when the file is gone rather than a 500."""
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, content_type="application/pdf", filename=filename)
 
 
 # --- Subscriber accounts and payers ---------------------------------------------------------

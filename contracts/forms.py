@@ -34,7 +34,3 @@ class LinkContractForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-
-
-class UnlinkForm(forms.Form):
-    """Only the CSRF token: unlinking is a POST after a confirmation page."""

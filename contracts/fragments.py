@@ -16,7 +16,9 @@ Keys hold everything the HTML depends on:
   never serves HTML from the previous version.
 
 Nothing here decides who sees what: the access rule runs before (``contracts.access``) on
-every request, hit or miss, and a kept fragment holds one contract's data only.
+every request, hit or miss, and a kept fragment holds one contract's data only. The
+figures are rendered without the request, so they hold nothing of the visitor's; a
+fragment holding a CSRF token is refused.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 GENERATION_KEY = "contracts:billing-generation"
@@ -127,8 +131,35 @@ class Fragment:
         return cache.get(self.key) if self.key else None
 
     def keep(self, html: str) -> None:
+        if "csrfmiddlewaretoken" in html:
+            raise ValueError("A kept fragment must hold nothing of the visitor's (a CSRF token).")
         if self.key:
             cache.set(self.key, html, TIMEOUT)
+
+
+def figures(
+    contract: Any,
+    page_name: str,
+    load: Callable[[], dict[str, Any]],
+    *,
+    today: datetime.date,
+    raw_page: str | None = None,
+) -> SafeString:
+    """The tabs and figures of a contract page: kept HTML, or ``load()`` rendered into the
+    page template's ``figures`` partial (without the request) and then kept."""
+    fragment = Fragment(contract.pk, page_name, load, page=page_number(raw_page), today=today)
+    html = fragment.get()
+    if html is None:
+        context = {
+            "contract": contract,
+            "page_name": f"contracts:{page_name}",
+            "partial": f"contracts/{page_name}.html#figures",
+            **load(),
+        }
+        html = render_to_string("contracts/_figures.html", context)
+        fragment.keep(html)
+    # Rendered from our templates with autoescaping, now or when it was kept.
+    return mark_safe(html)
 
 
 def connect_signals() -> None:

@@ -151,9 +151,6 @@ class ContractQuerySet(models.QuerySet["Contract"]):
         ids = [p.pk if isinstance(p, Payer) else p for p in payers]
         return self.filter(payer_id__in=ids)
 
-    def active(self) -> ContractQuerySet:
-        return self.filter(status=ContractStatus.ACTIVE)
-
     def by_number(self, raw: str) -> ContractQuerySet:
         """The contract with this number as typed (any accepted form), or none."""
         try:
@@ -327,10 +324,8 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
         )
 
     def unpaid(self) -> InvoiceQuerySet:
+        """Invoices with an amount still due (partial index ``invoice_due_idx``)."""
         return self.filter(amount_due__gt=0)
-
-    def overdue(self, today: datetime.date | None = None) -> InvoiceQuerySet:
-        return self.filter(amount_due__gt=0, due_date__lt=today or _today())
 
 
 def invoice_pdf_path(invoice: Invoice, filename: str) -> str:
@@ -395,10 +390,6 @@ class Invoice(models.Model):
         """Payée / À payer / En retard, derived from the amount due and the due date."""
         code = getattr(self, "status_code", None)
         return InvoiceStatus(code) if code else self.status_on(_today())
-
-    @property
-    def is_paid(self) -> bool:
-        return self.status == InvoiceStatus.PAID
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -48,6 +48,7 @@ from contracts.stats import bar_chart, twelve_month_window, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
 from core.clientip import client_ip
 from core.decorators import subscriber_page
+from core.files import private_file
 
 PER_PAGE = 24
 
@@ -82,33 +83,14 @@ def _contract_context(
 
 def _contract_page(
     request: HttpRequest,
-    number: str,
+    contract: Contract,
+    switcher: list[Contract],
     view_name: str,
-    load: Callable[[Contract, datetime.date, str | None], dict[str, Any]],
+    figures: SafeString,
 ) -> HttpResponse:
-    """A page of one contract: the frame for this visitor, and the contract's figures from
-    the cache or from ``load(contract, today, page)`` (see ``contracts.fragments``)."""
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today = timezone.localdate()
-    raw_page = request.GET.get("page")
-    figures = fragments.Fragment(
-        contract.pk,
-        view_name,
-        lambda: load(contract, today, raw_page),
-        page=fragments.page_number(raw_page),
-        today=today,
-    )
+    """The page around a contract's figures: this visitor's menu, selector and messages."""
     context = _contract_context(request, contract, switcher, view_name, figures=figures)
     return render(request, f"contracts/{view_name}.html", context)
-
-
-def _private_file(handle: Any, filename: str, *, inline: bool) -> FileResponse:
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=not inline, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _safe_filename(stem: str) -> str:
@@ -226,10 +208,15 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
 @subscriber_page
 @require_safe
 def dashboard(request: HttpRequest, number: str) -> HttpResponse:
-    return _contract_page(request, number, "dashboard", _dashboard_figures)
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today = timezone.localdate()
+    figures = fragments.figures(
+        contract, "dashboard", lambda: _dashboard_figures(contract, today), today=today
+    )
+    return _contract_page(request, contract, switcher, "dashboard", figures)
 
 
-def _dashboard_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+def _dashboard_figures(contract: Contract, today: datetime.date) -> dict[str, Any]:
     cutoff = twelve_month_window(today)
     # The readings of the last 12 months and the one before them (so that the first one's
     # consumption is known): one query, whatever the length of the history.
@@ -244,7 +231,7 @@ def _dashboard_figures(contract: Contract, today: datetime.date, page: str | Non
     twelve_months = sum((r.consumption or Decimal(0) for r in recent), Decimal(0))
 
     # The last invoice carries the amount still due on the contract (one query for both).
-    unpaid = contract.invoices.filter(amount_due__gt=0).order_by().values("contract")
+    unpaid = contract.invoices.unpaid().order_by().values("contract")
     last_invoice = (
         contract.invoices.with_status(today)
         .annotate(
@@ -269,10 +256,15 @@ def _dashboard_figures(contract: Contract, today: datetime.date, page: str | Non
 @subscriber_page
 @require_safe
 def contract_details(request: HttpRequest, number: str) -> HttpResponse:
-    return _contract_page(request, number, "details", _details_figures)
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today = timezone.localdate()
+    figures = fragments.figures(
+        contract, "details", lambda: _details_figures(contract, today), today=today
+    )
+    return _contract_page(request, contract, switcher, "details", figures)
 
 
-def _details_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+def _details_figures(contract: Contract, today: datetime.date) -> dict[str, Any]:
     return {"regulations": ServiceDocument.objects.in_force(today)}
 
 
@@ -281,19 +273,30 @@ def _details_figures(contract: Contract, today: datetime.date, page: str | None)
 def regulations_pdf(request: HttpRequest, number: str) -> FileResponse:
     get_contract_for_user(request.user, number)
     document = ServiceDocument.objects.in_force()
-    if document is None or not document.pdf:
+    if document is None:
         raise Http404("No service regulations in force")
     filename = f"reglement-de-service-{document.applies_from:%Y-%m-%d}.pdf"
-    return _private_file(document.pdf.open("rb"), filename, inline=True)
+    return private_file(document.pdf, filename)
 
 
 @subscriber_page
 @require_safe
 def consumption(request: HttpRequest, number: str) -> HttpResponse:
-    return _contract_page(request, number, "consumption", _consumption_figures)
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today, page = timezone.localdate(), request.GET.get("page")
+    figures = fragments.figures(
+        contract,
+        "consumption",
+        lambda: _consumption_figures(contract, today, page),
+        today=today,
+        raw_page=page,
+    )
+    return _contract_page(request, contract, switcher, "consumption", figures)
 
 
-def _consumption_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+def _consumption_figures(
+    contract: Contract, today: datetime.date, page: str | None
+) -> dict[str, Any]:
     readings = contract.readings.with_consumption().order_by("-date")
     totals = yearly_totals(contract)
     return {
@@ -330,14 +333,21 @@ def consumption_csv(request: HttpRequest, number: str) -> HttpResponse:
 @subscriber_page
 @require_safe
 def invoices(request: HttpRequest, number: str) -> HttpResponse:
-    return _contract_page(request, number, "invoices", _invoices_figures)
-
-
-def _invoices_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
-    rows = contract.invoices.with_status(today).order_by("-issue_date", "-number")
-    dues = contract.invoices.filter(amount_due__gt=0).aggregate(
-        total=Sum("amount_due"), next_due=Min("due_date")
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today, page = timezone.localdate(), request.GET.get("page")
+    figures = fragments.figures(
+        contract,
+        "invoices",
+        lambda: _invoices_figures(contract, today, page),
+        today=today,
+        raw_page=page,
     )
+    return _contract_page(request, contract, switcher, "invoices", figures)
+
+
+def _invoices_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:
+    rows = contract.invoices.with_status(today).order_by("-issue_date", "-number")
+    dues = contract.invoices.unpaid().aggregate(total=Sum("amount_due"), next_due=Min("due_date"))
     return {
         "page": Paginator(rows, PER_PAGE).get_page(page),
         "amount_due": dues["total"] or Decimal(0),
@@ -366,18 +376,25 @@ def invoice_detail(request: HttpRequest, number: str, invoice_number: str) -> Ht
 def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileResponse:
     contract = get_contract_for_user(request.user, number)
     invoice = get_object_or_404(contract.invoices, number=invoice_number)
-    if not invoice.pdf:
-        raise Http404("This invoice has no PDF")
     filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
-    return _private_file(invoice.pdf.open("rb"), filename, inline=True)
+    return private_file(invoice.pdf, filename)
 
 
 @subscriber_page
 @require_safe
 def payments(request: HttpRequest, number: str) -> HttpResponse:
-    return _contract_page(request, number, "payments", _payments_figures)
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today, page = timezone.localdate(), request.GET.get("page")
+    figures = fragments.figures(
+        contract,
+        "payments",
+        lambda: _payments_figures(contract, today, page),
+        today=today,
+        raw_page=page,
+    )
+    return _contract_page(request, contract, switcher, "payments", figures)
 
 
-def _payments_figures(contract: Contract, today: datetime.date, page: str | None) -> dict:
+def _payments_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:
     rows = contract.payments.select_related("invoice").order_by("-date", "-reference")
     return {"page": Paginator(rows, PER_PAGE).get_page(page)}

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.decorators import subscriber_page
+from core.files import private_file
 from inquiries import services
 from inquiries.forms import ContactForm, ReplyForm, SubscriptionForm
 from inquiries.models import Attachment, Inquiry, InquiryKind
@@ -145,14 +146,10 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     item = visible.filter(pk=pk, inquiry__reference=reference).first()
     if item is None:
         raise Http404("No such attachment")
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Attachment file missing") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    return private_file(
+        item.file,
+        item.original_name,
+        content_type=item.content_type,
+        inline=False,
+        sandbox=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response

@@ -466,7 +466,7 @@ CACHED_PAGES = ["dashboard", "details", "consumption", "invoices", "payments"]
 
 
 @pytest.mark.parametrize("name", CACHED_PAGES)
-def test_a_page_seen_again_asks_the_database_for_the_account_only(
+def test_a_page_seen_again_asks_the_database_for_the_account_and_the_access_rule_only(
     subscriber_client, ten_years, regulations, name
 ):
     url = reverse(f"contracts:{name}", args=[ten_years.number])
@@ -474,8 +474,10 @@ def test_a_page_seen_again_asks_the_database_for_the_account_only(
     with CaptureQueriesContext(connection) as captured:
         again = subscriber_client.get(url)
     assert again.status_code == 200
-    # The session is read from the cache; the account from the database, always.
-    assert [q for q in data_queries(captured) if "accounts_user" not in q] == []
+    # The session is read from the cache; the account and the contracts it may see (the
+    # access rule, never kept) from the database, always; the figures are kept.
+    others = [q for q in data_queries(captured) if "accounts_user" not in q]
+    assert len(others) == 1 and "contracts_accountpayerlink" in others[0]
     # Same page, apart from the form tokens.
     assert strip_tokens(again) == strip_tokens(first)
 
@@ -496,3 +498,23 @@ def test_the_contract_pages_have_no_inline_script_or_style(subscriber_client, bi
     body = html(page(subscriber_client, "consumption", billing))
     assert '<script src="/static/js/switcher.js" defer></script>' in body
     assert "<script>" not in body and "style=" not in body and "<style" not in body
+
+
+def test_an_invoice_pdf_missing_on_disk_is_a_french_404_and_a_log_line(
+    subscriber_client, billing, caplog
+):
+    invoice = billing.invoices.get(number="F2026-0001")
+    invoice.pdf.storage.delete(invoice.pdf.name)
+    url = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-0001"])
+    with caplog.at_level("ERROR", logger="core.files"):
+        response = subscriber_client.get(url)
+    assert response.status_code == 404
+    assert "Page introuvable" in html(response)
+    assert "Private file missing on disk" in caplog.text
+
+
+def test_a_regulations_pdf_missing_on_disk_is_a_french_404(subscriber_client, billing, regulations):
+    regulations.pdf.storage.delete(regulations.pdf.name)
+    response = subscriber_client.get(reverse("contracts:regulations_pdf", args=[billing.number]))
+    assert response.status_code == 404
+    assert "Page introuvable" in html(response)

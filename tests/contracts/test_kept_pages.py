@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from contracts import fragments, services
 from contracts.billing import import_billing
-from contracts.models import Contract, Invoice, Payer
+from contracts.models import AccountPayerLink, Contract, Invoice, Payer
 from tests.contracts.area_fixtures import add_invoice, link, make_contract, make_user
 from tests.contracts.exports import write_export
 from tests.helpers import html
@@ -93,6 +93,32 @@ def test_a_contract_moved_to_another_payer_closes_at_once(subscriber_client, con
     contract.payer = other_payer
     contract.save()
     assert get(subscriber_client, "dashboard", contract).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["dashboard", "invoices", "payments"])
+def test_a_contract_moved_by_a_bulk_update_closes_on_the_next_request(
+    subscriber_client, contract, other_payer, name
+):
+    """A bulk ``update()`` sends no signal: the access rule must not be kept anywhere."""
+    assert get(subscriber_client, name, contract).status_code == 200
+    assert get(subscriber_client, name, contract).status_code == 200  # now kept
+    Contract.objects.filter(pk=contract.pk).update(payer=other_payer)
+    assert get(subscriber_client, name, contract).status_code == 404
+
+
+def test_a_link_removed_by_a_bulk_delete_closes_on_the_next_request(
+    subscriber_client, subscriber, contract
+):
+    assert get(subscriber_client, "invoices", contract).status_code == 200
+    AccountPayerLink.objects.filter(user=subscriber)._raw_delete(AccountPayerLink.objects.db)
+    assert get(subscriber_client, "invoices", contract).status_code == 404
+
+
+def test_a_fragment_holding_a_form_token_is_refused(contract):
+    fragment = fragments.Fragment(contract.pk, "invoices", dict, today=datetime.date(2026, 1, 5))
+    with pytest.raises(ValueError, match="CSRF"):
+        fragment.keep('<form><input type="hidden" name="csrfmiddlewaretoken" value="x"></form>')
+    assert fragment.get() is None
 
 
 def test_a_kept_page_reaches_nobody_who_may_not_see_the_contract(

@@ -15,27 +15,27 @@ from django.utils import timezone
 from accounts.models import OutgoingEmail, User
 from accounts.services import delete_account
 from accounts.tasks import RETRY_DELAYS, deliver_email, retry_due_emails
-from tests.accounts.conftest import PASSWORD, login
+from tests.builders import PASSWORD, login
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
 
 
-def test_deleting_the_account_asks_for_the_password(client, subscriber):
+def test_deleting_the_account_asks_for_the_password(client, new_subscriber):
     # A real login (not force_login): it counts as a recent authentication.
-    login(client, subscriber.email)
+    login(client, new_subscriber.email)
     url = reverse("accounts:delete")
     assert_french_page(client.get(url))
     response = client.post(url, {"password": "Mauvais7!"})
     assert "Ce n’est pas votre mot de passe actuel." in html(response)
-    assert User.objects.filter(pk=subscriber.pk).exists()
+    assert User.objects.filter(pk=new_subscriber.pk).exists()
 
 
-def test_deleting_the_account_leaves_no_personal_data(client, subscriber):
-    login(client, subscriber.email)
-    client.post("/comptes/password/reset/", {"email": subscriber.email})
-    EmailAddress.objects.create(user=subscriber, email="second@example.fr", verified=False)
-    LogEntry.objects.create(user=subscriber, action_flag=1, object_repr="x")
+def test_deleting_the_account_leaves_no_personal_data(client, new_subscriber):
+    login(client, new_subscriber.email)
+    client.post("/comptes/password/reset/", {"email": new_subscriber.email})
+    EmailAddress.objects.create(user=new_subscriber, email="second@example.fr", verified=False)
+    LogEntry.objects.create(user=new_subscriber, action_flag=1, object_repr="x")
     mail.outbox.clear()
     response = client.post(reverse("accounts:delete"), {"password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
@@ -45,16 +45,16 @@ def test_deleting_the_account_leaves_no_personal_data(client, subscriber):
     assert not EmailAddress.objects.exists()
     assert not EmailConfirmation.objects.exists()
     assert not LogEntry.objects.exists()
-    # The subscriber is told, and nothing of that email remains once it is delivered.
+    # The new_subscriber is told, and nothing of that email remains once it is delivered.
     assert [m.subject for m in mail.outbox] == ["Votre Espace abonné a été supprimé"]
     assert not OutgoingEmail.objects.exists()
     for session in Session.objects.all():
-        assert str(subscriber.pk) not in str(session.get_decoded().get("_auth_user_id", ""))
+        assert str(new_subscriber.pk) not in str(session.get_decoded().get("_auth_user_id", ""))
 
 
-def test_the_deletion_service_removes_the_user_in_one_transaction(subscriber):
-    OutgoingEmail.objects.create(to=subscriber.email, subject="x", from_email="x")
-    assert delete_account(subscriber) == "abonne@example.fr"
+def test_the_deletion_service_removes_the_user_in_one_transaction(new_subscriber):
+    OutgoingEmail.objects.create(to=new_subscriber.email, subject="x", from_email="x")
+    assert delete_account(new_subscriber) == "abonne@example.fr"
     assert not User.objects.exists()
     assert not OutgoingEmail.objects.exists()
 
@@ -134,7 +134,7 @@ def agent(db):
     return user
 
 
-def test_staff_log_in_to_the_admin_by_email_and_find_users(client, agent, subscriber, settings):
+def test_staff_log_in_to_the_admin_by_email_and_find_users(client, agent, new_subscriber, settings):
     # Through the portal's login and its second factor: the admin has no door of its own.
     secret = generate_totp_secret()
     TOTP.activate(agent, secret)
@@ -154,7 +154,7 @@ def test_staff_log_in_to_the_admin_by_email_and_find_users(client, agent, subscr
         assert client.get(admin_root + "accounts/user/?" + query).status_code == 200
     assert client.get(admin_root + "accounts/outgoingemail/").status_code == 200
     assert client.get(admin_root + "accounts/user/add/").status_code == 200
-    assert client.get(admin_root + f"accounts/user/{subscriber.pk}/change/").status_code == 200
+    assert client.get(admin_root + f"accounts/user/{new_subscriber.pk}/change/").status_code == 200
 
 
 def test_the_admin_path_is_configurable(settings):

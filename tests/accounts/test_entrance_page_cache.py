@@ -7,7 +7,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.session import SessionStorage
 from django.test import Client
 
-from tests.accounts.conftest import PASSWORD
+from tests.builders import PASSWORD
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
@@ -31,28 +31,34 @@ def test_a_second_visitor_gets_the_same_page_with_a_token_of_their_own(path):
     assert second.cookies["csrftoken"].value
 
 
-def test_the_kept_login_page_still_logs_in_with_csrf_checks_on(subscriber):
+def test_the_kept_login_page_still_logs_in_with_csrf_checks_on(new_subscriber):
     Client().get("/")  # the page is now kept
     browser = Client(enforce_csrf_checks=True)
     body = html(browser.get("/"))
 
     response = browser.post(
         "/comptes/login/",
-        {"csrfmiddlewaretoken": token_in(body), "login": subscriber.email, "password": PASSWORD},
+        {
+            "csrfmiddlewaretoken": token_in(body),
+            "login": new_subscriber.email,
+            "password": PASSWORD,
+        },
     )
 
     assert response.status_code == 302
 
 
-def test_a_kept_page_without_its_token_is_still_refused(subscriber):
+def test_a_kept_page_without_its_token_is_still_refused(new_subscriber):
     Client().get("/")
     browser = Client(enforce_csrf_checks=True)
     browser.get("/")
-    response = browser.post("/comptes/login/", {"login": subscriber.email, "password": PASSWORD})
+    response = browser.post(
+        "/comptes/login/", {"login": new_subscriber.email, "password": PASSWORD}
+    )
     assert response.status_code == 403
 
 
-def test_a_waiting_message_is_shown_not_replaced_by_the_kept_page(client, subscriber):
+def test_a_waiting_message_is_shown_not_replaced_by_the_kept_page(client, new_subscriber):
     Client().get("/")
     session = client.session
     session[SessionStorage.session_key] = (
@@ -70,9 +76,9 @@ def test_the_return_address_in_the_query_string_is_kept_in_the_form():
     assert 'name="next" value="/espace/mes-contrats/"' in body
 
 
-def test_a_logged_in_subscriber_is_sent_to_their_area_not_the_kept_page(client, subscriber):
+def test_a_logged_in_subscriber_is_sent_to_their_area_not_the_kept_page(client, new_subscriber):
     Client().get("/")
-    client.force_login(subscriber)
+    client.force_login(new_subscriber)
     assert client.get("/")["Location"] == "/espace/"
 
 

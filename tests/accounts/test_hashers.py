@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import (
 
 from accounts.hashers import RegieArgon2PasswordHasher
 from accounts.models import User
-from tests.accounts.conftest import PASSWORD, login
+from tests.builders import PASSWORD, login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_password_hashers]
 
 
 def _params(encoded: str) -> dict[str, int]:
@@ -22,10 +22,10 @@ def _params(encoded: str) -> dict[str, int]:
     return {k: int(v) for k, v in (part.split("=") for part in fields.split(","))}
 
 
-def test_new_passwords_are_hashed_with_argon2id_at_owasp_parameters_or_above(subscriber):
-    subscriber.refresh_from_db()
-    assert subscriber.password.startswith("argon2$argon2id$")
-    params = _params(subscriber.password)
+def test_new_passwords_are_hashed_with_argon2id_at_owasp_parameters_or_above(new_subscriber):
+    new_subscriber.refresh_from_db()
+    assert new_subscriber.password.startswith("argon2$argon2id$")
+    params = _params(new_subscriber.password)
     assert params["m"] >= 19 * 1024
     assert params["t"] >= 2
     assert params["p"] == 1
@@ -43,29 +43,29 @@ def test_the_portal_hasher_comes_first_and_older_hashers_stay_readable():
     ids=["argon2-django-defaults", "pbkdf2"],
 )
 def test_an_older_hash_still_logs_in_and_is_rehashed_at_the_portal_parameters(
-    client, subscriber, old_hasher
+    client, new_subscriber, old_hasher
 ):
     old = old_hasher.encode(PASSWORD, old_hasher.salt())
-    User.objects.filter(pk=subscriber.pk).update(password=old)
+    User.objects.filter(pk=new_subscriber.pk).update(password=old)
 
-    response = login(client, subscriber.email)
+    response = login(client, new_subscriber.email)
 
     assert response.status_code == 302
-    subscriber.refresh_from_db()
-    assert subscriber.password != old
-    assert isinstance(identify_hasher(subscriber.password), Argon2PasswordHasher)
-    assert _params(subscriber.password) == {"m": 19 * 1024, "t": 2, "p": 1}
+    new_subscriber.refresh_from_db()
+    assert new_subscriber.password != old
+    assert isinstance(identify_hasher(new_subscriber.password), Argon2PasswordHasher)
+    assert _params(new_subscriber.password) == {"m": 19 * 1024, "t": 2, "p": 1}
     # And the new hash works on the next login.
     client.post("/comptes/logout/")
-    assert login(client, subscriber.email).status_code == 302
+    assert login(client, new_subscriber.email).status_code == 302
 
 
-def test_a_wrong_password_leaves_an_older_hash_untouched(client, subscriber):
+def test_a_wrong_password_leaves_an_older_hash_untouched(client, new_subscriber):
     old = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    User.objects.filter(pk=subscriber.pk).update(password=old)
+    User.objects.filter(pk=new_subscriber.pk).update(password=old)
 
-    response = login(client, subscriber.email, password="Mauvais7!")
+    response = login(client, new_subscriber.email, password="Mauvais7!")
 
     assert response.status_code == 200
-    subscriber.refresh_from_db()
-    assert subscriber.password == old
+    new_subscriber.refresh_from_db()
+    assert new_subscriber.password == old

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.conftest import PASSWORD, login
+from tests.builders import PASSWORD, login
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,8 @@ def test_the_home_page_has_the_tutorial_login_form(client):
     assert f'href="{reverse("account_reset_password")}"' in body
 
 
-def test_a_subscriber_logs_in_and_lands_on_the_welcome_page(client, subscriber):
-    response = login(client, subscriber.email)
+def test_a_subscriber_logs_in_and_lands_on_the_welcome_page(client, new_subscriber):
+    response = login(client, new_subscriber.email)
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert_french_page(page)
@@ -41,19 +41,19 @@ def test_a_subscriber_logs_in_and_lands_on_the_welcome_page(client, subscriber):
     assert ">Se déconnecter<" in body
 
 
-def test_login_is_case_insensitive_on_the_email(client, subscriber):
+def test_login_is_case_insensitive_on_the_email(client, new_subscriber):
     assert login(client, "ABONNE@Example.FR").status_code == 302
 
 
-def test_remember_me_keeps_the_session_for_thirty_days(client, subscriber, settings):
-    login(client, subscriber.email, remember=True)
+def test_remember_me_keeps_the_session_for_thirty_days(client, new_subscriber, settings):
+    login(client, new_subscriber.email, remember=True)
     assert not client.session.get_expire_at_browser_close()
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 24 * 3600
     assert client.cookies["sessionid"]["max-age"]
 
 
-def test_without_remember_me_the_session_ends_with_the_browser(client, subscriber):
-    login(client, subscriber.email, remember=False)
+def test_without_remember_me_the_session_ends_with_the_browser(client, new_subscriber):
+    login(client, new_subscriber.email, remember=False)
     assert client.session.get_expire_at_browser_close()
     assert not client.cookies["sessionid"]["max-age"]
 
@@ -64,7 +64,7 @@ def test_without_remember_me_the_session_ends_with_the_browser(client, subscribe
     ids=["wrong-password", "unknown-email"],
 )
 def test_a_wrong_email_or_password_gets_one_generic_french_message(
-    client, subscriber, email, password
+    client, new_subscriber, email, password
 ):
     response = login(client, email, password)
     assert response.status_code == 200
@@ -79,24 +79,25 @@ def test_the_welcome_page_needs_a_login(client):
     assert response["Location"] == "/?next=/espace/"
 
 
-def test_after_login_the_subscriber_goes_back_where_they_were_heading(client, subscriber):
+def test_after_login_the_subscriber_goes_back_where_they_were_heading(client, new_subscriber):
     body = html(client.get("/?next=/mon-compte/"))
     assert 'name="next" value="/mon-compte/"' in body
     response = client.post(
-        "/comptes/login/", {"login": subscriber.email, "password": PASSWORD, "next": "/mon-compte/"}
+        "/comptes/login/",
+        {"login": new_subscriber.email, "password": PASSWORD, "next": "/mon-compte/"},
     )
     assert response["Location"] == "/mon-compte/"
 
 
-def test_a_logged_in_subscriber_visiting_home_goes_to_their_area(client, subscriber):
-    client.force_login(subscriber)
+def test_a_logged_in_subscriber_visiting_home_goes_to_their_area(client, new_subscriber):
+    client.force_login(new_subscriber)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("contracts:area")
 
 
-def test_logout_is_a_post_from_the_header(client, subscriber):
-    client.force_login(subscriber)
+def test_logout_is_a_post_from_the_header(client, new_subscriber):
+    client.force_login(new_subscriber)
     body = html(client.get(reverse("contracts:area")))
     assert 'method="post" action="/comptes/logout/"' in body
     response = client.post("/comptes/logout/")
@@ -104,21 +105,21 @@ def test_logout_is_a_post_from_the_header(client, subscriber):
     assert "_auth_user_id" not in client.session
 
 
-def test_repeated_failures_on_one_address_are_stopped(client, subscriber):
+def test_repeated_failures_on_one_address_are_stopped(client, new_subscriber):
     for _ in range(5):
-        login(client, subscriber.email, "Mauvais7!")
-    response = login(client, subscriber.email, PASSWORD)
+        login(client, new_subscriber.email, "Mauvais7!")
+    response = login(client, new_subscriber.email, PASSWORD)
     # The per-account lock (tests/accounts/test_throttling.py) answers before allauth's.
     assert "la connexion avec cette adresse est suspendue" in html(response)
     assert "_auth_user_id" not in client.session
 
 
-def test_too_many_logins_from_one_address_get_a_french_429(client, subscriber, settings):
+def test_too_many_logins_from_one_address_get_a_french_429(client, new_subscriber, settings):
     # Production allows 30 a minute per IP; three keep the test quick.
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
     for i in range(3):
         login(client, f"x{i}@example.fr", "Mauvais7!")
-    response = login(client, subscriber.email, PASSWORD)
+    response = login(client, new_subscriber.email, PASSWORD)
     assert response.status_code == 429
     assert_french_page(response)
     body = html(response)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.accounts.conftest import login
+from tests.builders import login
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def test_each_entrance_page_is_a_french_portal_page(client, url):
 
 
 @pytest.mark.parametrize("url", SUBSCRIBER_PAGES)
-def test_each_subscriber_page_is_a_french_portal_page(client, subscriber, url):
+def test_each_subscriber_page_is_a_french_portal_page(client, new_subscriber, url):
     # A real login: it counts as recent authentication for the pages that ask for one.
-    login(client, subscriber.email)
+    login(client, new_subscriber.email)
     assert_portal_page(client.get(url))
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.accounts.conftest import PASSWORD, link_in, login
+from tests.builders import PASSWORD, link_in, login
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
@@ -67,30 +67,30 @@ def test_a_valid_signup_shows_the_green_message_and_sends_an_activation_email(cl
     assert not EmailAddress.objects.get(user=user).verified
 
 
-def test_a_signup_with_a_taken_address_looks_exactly_the_same(client, subscriber):
+def test_a_signup_with_a_taken_address_looks_exactly_the_same(client, new_subscriber):
     new = sign_up(client, email="autre@example.fr")
-    taken = sign_up(client, email=subscriber.email.upper())
+    taken = sign_up(client, email=new_subscriber.email.upper())
     assert taken.status_code == new.status_code == 200
     assert taken.redirect_chain == new.redirect_chain
     assert html(taken).replace("autre@example.fr", "X") == html(new).replace(
         "autre@example.fr", "X"
     )
     assert DONE in html(taken)
-    assert subscriber.email not in html(taken)
+    assert new_subscriber.email not in html(taken)
     # The owner of the address is told that they already have an account.
     already = mail.outbox[-1]
-    assert already.to == [subscriber.email]
+    assert already.to == [new_subscriber.email]
     assert already.subject == "Vous avez déjà un Espace abonné"
-    assert User.objects.filter(email__iexact=subscriber.email).count() == 1
+    assert User.objects.filter(email__iexact=new_subscriber.email).count() == 1
 
 
-def test_a_taken_address_costs_as_much_work_as_a_new_one(client, subscriber):
+def test_a_taken_address_costs_as_much_work_as_a_new_one(client, new_subscriber):
     """Both paths hash the password once, so their timing cannot tell them apart.
 
     Counted, not timed: a timed assertion would be flaky on a loaded machine.
     """
     counts = []
-    for email in ("chrono@example.fr", subscriber.email):
+    for email in ("chrono@example.fr", new_subscriber.email):
         spy = mock.Mock(wraps=hashers.make_password)
         with (
             mock.patch("django.contrib.auth.base_user.make_password", new=spy),

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import OutgoingEmail, User
 from accounts.tasks import retry_due_emails
 from portal.env import parse_email_url
-from tests.accounts.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 class Collector:

@@ -13,8 +13,7 @@ from django.test import Client
 from accounts.mfa import fernet
 from accounts.models import User
 from contracts.models import Payer
-from tests.accounts.conftest import PASSWORD, CommittingClient, login
-from tests.contracts.area_fixtures import link, make_contract
+from tests.builders import PASSWORD, CommittingClient, link, login, make_contract
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +118,8 @@ def test_the_staff_login_is_throttled_like_any_other(client, staff):
     assert "la connexion avec cette adresse est suspendue" in html(response)
 
 
-def test_subscribers_can_turn_on_two_factor_from_my_account(client, subscriber):
-    login(client, subscriber.email)
+def test_subscribers_can_turn_on_two_factor_from_my_account(client, new_subscriber):
+    login(client, new_subscriber.email)
     body = html(client.get("/mon-compte/"))
     assert "Double authentification" in body and 'href="/comptes/2fa/"' in body
     assert client.get("/comptes/2fa/totp/activate/").status_code == 200
@@ -139,9 +138,9 @@ SENSITIVE = [
 
 
 @pytest.mark.parametrize("path", SENSITIVE)
-def test_sensitive_pages_ask_for_the_password_again_after_10_minutes(client, subscriber, path):
+def test_sensitive_pages_ask_for_the_password_again_after_10_minutes(client, new_subscriber, path):
     with time_machine.travel(START, tick=False) as clock:
-        login(client, subscriber.email)
+        login(client, new_subscriber.email)
         assert client.get(path).status_code == 200
         clock.shift(datetime.timedelta(minutes=11))
         response = client.get(path)
@@ -155,26 +154,26 @@ def test_sensitive_pages_ask_for_the_password_again_after_10_minutes(client, sub
         assert client.get(path).status_code == 200
 
 
-def test_unlinking_a_payer_asks_for_the_password_again_after_10_minutes(client, subscriber):
+def test_unlinking_a_payer_asks_for_the_password_again_after_10_minutes(client, new_subscriber):
     payer = Payer.objects.create(reference="P1", name="M. Durand")
     make_contract(payer, "12345.67890.12")
-    link(subscriber, payer)
+    link(new_subscriber, payer)
     url = f"/espace/mes-contrats/{payer.pk}/delier/"
     with time_machine.travel(START, tick=False) as clock:
-        login(client, subscriber.email)
+        login(client, new_subscriber.email)
         clock.shift(datetime.timedelta(minutes=11))
         response = client.post(url)
         assert response["Location"].startswith("/comptes/reauthenticate/")
-        assert subscriber.payer_links.count() == 1
+        assert new_subscriber.payer_links.count() == 1
         # Once the password is typed, allauth carries out the interrupted request.
         done = client.post(response["Location"], {"password": PASSWORD})
         assert done["Location"] == "/espace/mes-contrats/"
-        assert subscriber.payer_links.count() == 0
+        assert new_subscriber.payer_links.count() == 0
 
 
-def test_a_wrong_password_at_reauthentication_is_refused_in_french(client, subscriber):
+def test_a_wrong_password_at_reauthentication_is_refused_in_french(client, new_subscriber):
     with time_machine.travel(START, tick=False) as clock:
-        login(client, subscriber.email)
+        login(client, new_subscriber.email)
         clock.shift(datetime.timedelta(minutes=11))
         response = client.post("/comptes/reauthenticate/", {"password": "Mauvais7!Code"})
         assert response.status_code == 200
@@ -191,11 +190,11 @@ SAFARI = (
 )
 
 
-def test_my_account_lists_active_sessions_and_ends_the_others(subscriber):
+def test_my_account_lists_active_sessions_and_ends_the_others(new_subscriber):
     phone = CommittingClient(HTTP_USER_AGENT=SAFARI, REMOTE_ADDR="198.51.100.20")
-    login(phone, subscriber.email)
+    login(phone, new_subscriber.email)
     desk = CommittingClient(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="203.0.113.5")
-    login(desk, subscriber.email)
+    login(desk, new_subscriber.email)
     page = desk.get("/comptes/sessions/")
     assert_french_page(page)
     body = html(page)
@@ -208,21 +207,21 @@ def test_my_account_lists_active_sessions_and_ends_the_others(subscriber):
     assert desk.get("/mon-compte/").status_code == 200
 
 
-def test_the_sessions_list_needs_a_login_and_csrf(subscriber):
+def test_the_sessions_list_needs_a_login_and_csrf(new_subscriber):
     assert Client().get("/comptes/sessions/").status_code == 302
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(subscriber)
+    strict.force_login(new_subscriber)
     assert strict.post("/comptes/sessions/").status_code == 403
 
 
-def test_the_sessions_list_follows_activity_at_most_once_a_minute(subscriber):
+def test_the_sessions_list_follows_activity_at_most_once_a_minute(new_subscriber):
     from allauth.usersessions.models import UserSession
 
     with time_machine.travel(START, tick=False) as clock:
         client = CommittingClient(REMOTE_ADDR="198.51.100.20")
-        login(client, subscriber.email)
+        login(client, new_subscriber.email)
         client.get("/mon-compte/", REMOTE_ADDR="203.0.113.9")
-        session = UserSession.objects.get(user=subscriber)
+        session = UserSession.objects.get(user=new_subscriber)
         assert session.ip == "198.51.100.20"  # within the minute: nothing written
         clock.shift(datetime.timedelta(minutes=2))
         client.get("/mon-compte/", REMOTE_ADDR="203.0.113.9")

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts import throttle
-from tests.accounts.conftest import PASSWORD
+from tests.builders import PASSWORD
 from tests.helpers import html
 
 pytestmark = pytest.mark.django_db
@@ -36,48 +36,48 @@ def fail_from_many_ips(client, email, times):
 
 
 def test_five_failures_from_different_ips_lock_the_account_even_for_the_right_password(
-    client, subscriber
+    client, new_subscriber
 ):
     with time_machine.travel(START, tick=False):
-        fail_from_many_ips(client, subscriber.email, 5)
-        response = attempt(client, subscriber.email, PASSWORD, "198.51.100.7")
+        fail_from_many_ips(client, new_subscriber.email, 5)
+        response = attempt(client, new_subscriber.email, PASSWORD, "198.51.100.7")
     assert response.status_code == 200
     assert LOCKED in html(response)
     assert "_auth_user_id" not in client.session
 
 
-def test_the_owner_is_told_once_by_email_when_the_account_locks(client, subscriber):
+def test_the_owner_is_told_once_by_email_when_the_account_locks(client, new_subscriber):
     with time_machine.travel(START, tick=False):
-        fail_from_many_ips(client, subscriber.email, 4)
+        fail_from_many_ips(client, new_subscriber.email, 4)
         assert mail.outbox == []
-        fail_from_many_ips(client, subscriber.email, 1)
-        attempt(client, subscriber.email, "Encore7!Faux", "198.51.100.9")
-    assert [m.to for m in mail.outbox] == [[subscriber.email]]
+        fail_from_many_ips(client, new_subscriber.email, 1)
+        attempt(client, new_subscriber.email, "Encore7!Faux", "198.51.100.9")
+    assert [m.to for m in mail.outbox] == [[new_subscriber.email]]
     message = mail.outbox[0]
     assert message.subject == "Tentatives de connexion répétées sur votre compte"
     assert "mauvais mots de passe" in message.body
     assert "Mauvais7!Code" not in message.body
 
 
-def test_the_lock_lifts_by_itself(client, subscriber):
+def test_the_lock_lifts_by_itself(client, new_subscriber):
     with time_machine.travel(START, tick=False) as clock:
-        fail_from_many_ips(client, subscriber.email, 5)
-        assert LOCKED in html(attempt(client, subscriber.email, PASSWORD, "198.51.100.7"))
+        fail_from_many_ips(client, new_subscriber.email, 5)
+        assert LOCKED in html(attempt(client, new_subscriber.email, PASSWORD, "198.51.100.7"))
         # Ours lifts after a minute; allauth's own "5 in 5 minutes" holds a little longer.
         clock.shift(datetime.timedelta(minutes=6))
-        response = attempt(client, subscriber.email, PASSWORD, "198.51.100.7")
+        response = attempt(client, new_subscriber.email, PASSWORD, "198.51.100.7")
         assert response.status_code == 302
         assert "_auth_user_id" in client.session
 
 
-def test_an_unknown_address_gets_exactly_the_same_answers(client, subscriber):
+def test_an_unknown_address_gets_exactly_the_same_answers(client, new_subscriber):
     def answers(email):
         with time_machine.travel(START, tick=False):
             pages = [attempt(client, email, "Mauvais7!Code", f"192.0.2.{n}") for n in range(1, 8)]
         return [(p.status_code, scrub(html(p), email)) for p in pages]
 
-    known = answers(subscriber.email)
-    throttle.clear(throttle.LOGIN, subscriber.email)
+    known = answers(new_subscriber.email)
+    throttle.clear(throttle.LOGIN, new_subscriber.email)
     mail.outbox.clear()
     unknown = answers("personne@example.fr")
     assert known == unknown
@@ -114,22 +114,24 @@ def test_the_cache_never_holds_the_address_in_clear():
     )
 
 
-def test_a_completed_password_reset_lifts_the_lock(client, subscriber):
+def test_a_completed_password_reset_lifts_the_lock(client, new_subscriber):
     with time_machine.travel(START, tick=False):
-        fail_from_many_ips(client, subscriber.email, 5)
-        assert throttle.locked_until(throttle.LOGIN, subscriber.email)
+        fail_from_many_ips(client, new_subscriber.email, 5)
+        assert throttle.locked_until(throttle.LOGIN, new_subscriber.email)
         from allauth.account.adapter import get_adapter
 
         request = RequestFactory().get("/")
-        get_adapter()._delete_login_attempts_cached_email(request, email=subscriber.email)
-        assert throttle.locked_until(throttle.LOGIN, subscriber.email) is None
+        get_adapter()._delete_login_attempts_cached_email(request, email=new_subscriber.email)
+        assert throttle.locked_until(throttle.LOGIN, new_subscriber.email) is None
 
 
-def test_reset_requests_past_the_daily_allowance_send_nothing_but_look_the_same(client, subscriber):
+def test_reset_requests_past_the_daily_allowance_send_nothing_but_look_the_same(
+    client, new_subscriber
+):
     with time_machine.travel(START, tick=False) as clock:
         pages = []
         for _ in range(5):
-            response = client.post("/comptes/password/reset/", {"email": subscriber.email})
+            response = client.post("/comptes/password/reset/", {"email": new_subscriber.email})
             pages.append((response.status_code, response["Location"]))
             clock.shift(datetime.timedelta(minutes=1))
     assert len(set(pages)) == 1 and pages[0][0] == 302

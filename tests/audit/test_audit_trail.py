@@ -13,8 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent, AuditKind
 from contracts.models import AccountPayerLink, LinkAttempt, LinkAttemptResult, Payer
-from tests.accounts.conftest import PASSWORD, login
-from tests.contracts.area_fixtures import with_totp
+from tests.builders import PASSWORD, login, with_totp
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.core import mail
 
-from tests.accounts.conftest import link_in, login
+from tests.builders import link_in, login
 
 pytestmark = pytest.mark.django_db
 

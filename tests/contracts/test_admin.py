@@ -17,7 +17,7 @@ from contracts.models import (
     Payment,
     ServiceDocument,
 )
-from tests.contracts.area_fixtures import with_totp
+from tests.builders import with_totp
 
 from .exports import GOOD, PDF
 

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from contracts.models import Contract, DocumentKind, ServiceDocument
-from tests.contracts.area_fixtures import PDF_BYTES, add_invoice, link, make_contract, make_user
+from tests.builders import PDF_BYTES, add_invoice, link, make_contract, make_user
 from tests.helpers import assert_french_page, html
 
 CONTRACT_PAGES = ["dashboard", "details", "consumption", "invoices", "invoice", "payments"]

@@ -14,7 +14,7 @@ from accounts.models import User
 from contracts.models import AccountPayerLink, ContractStatus, LinkAttempt, LinkAttemptResult
 from contracts.services import ACCOUNT_LIMIT, NUMBER_LIMIT
 from core.clientip import client_ip
-from tests.contracts.area_fixtures import link, make_contract, make_user, reauthenticate
+from tests.builders import link, make_contract, make_user, reauthenticate
 from tests.helpers import assert_french_page, html
 
 LINK_URL = "/espace/lier-un-contrat/"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts.models import DocumentKind, ReadingKind, ServiceDocument
-from tests.contracts.area_fixtures import (
+from tests.builders import (
     PDF_BYTES,
     add_invoice,
     add_payment,
@@ -442,7 +442,7 @@ def test_ten_years_of_history_take_at_most_ten_queries(
 @pytest.mark.parametrize("name", PAGES)
 def test_the_number_of_queries_does_not_grow_with_history(client, contract, name):
     user = make_user("abonne2@example.fr")
-    from tests.contracts.area_fixtures import link
+    from tests.builders import link
 
     link(user, contract.payer)
     client.force_login(user)

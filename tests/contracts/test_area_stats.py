@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from contracts.stats import bar_chart, yearly_totals
 from contracts.templatetags.fr_format import euros, m3, signed_m3, signed_percent
-from tests.contracts.area_fixtures import add_readings
+from tests.builders import add_readings
 from tests.helpers import html
 
 NBSP = "\xa0"
@@ -94,7 +94,7 @@ def test_the_dashboard_of_a_contract_without_recent_readings(
 def test_my_contracts_takes_a_bounded_number_of_queries(
     subscriber_client, contract, django_assert_max_num_queries
 ):
-    from tests.contracts.area_fixtures import make_contract
+    from tests.builders import make_contract
 
     for n in range(2, 30):
         make_contract(contract.payer, f"11301.11377.{n:02d}")

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.contracts.area_fixtures import add_invoice, add_payment
+from tests.builders import add_invoice, add_payment
 from tests.helpers import assert_french_page, html
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 from contracts import fragments, services
 from contracts.billing import import_billing
 from contracts.models import AccountPayerLink, Contract, Invoice, Payer
-from tests.contracts.area_fixtures import add_invoice, link, make_contract, make_user
+from tests.builders import add_invoice, link, make_contract, make_user
 from tests.contracts.exports import write_export
 from tests.helpers import html
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from inquiries.models import Commune, Inquiry, InquiryKind, InquiryStatus, MessageAuthor
 from inquiries.services import file_inquiry
+from tests.builders import PDF, mails_to
 from tests.helpers import html
 
-from .conftest import PDF, mails_to
 from .factories import contact_request
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from PIL import Image
 
 from inquiries.models import Attachment, Inquiry
 from inquiries.uploads import MAX_BYTES, check_attachment
+from tests.builders import PDF, jpeg_bytes, png_bytes, upload
 from tests.helpers import html
 
-from .conftest import PDF, jpeg_bytes, png_bytes, upload
 from .factories import contact_request
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_a_regie_agent_downloads_any_attachment(client, staff_agent, with_file):
 
 
 def test_staff_without_the_right_to_see_requests_get_a_404(client, with_file):
-    from tests.contracts.area_fixtures import make_user
+    from tests.builders import make_user
 
     clerk = make_user("stagiaire@eauxdupaysdaix.fr", is_staff=True)
     client.force_login(clerk)

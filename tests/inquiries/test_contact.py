@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inquiries.models import Attachment, Inquiry, InquiryKind
+from tests.builders import PDF, jpeg_bytes, mails_to, upload
 from tests.helpers import assert_french_page, html
-
-from .conftest import PDF, jpeg_bytes, mails_to, upload
 
 pytestmark = pytest.mark.django_db
 URL = reverse("contact")

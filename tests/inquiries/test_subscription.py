@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inquiries.models import Commune, Inquiry, Message
+from tests.builders import mails_to, reference_in
 from tests.helpers import assert_french_page, html
-
-from .conftest import mails_to, reference_in
 
 pytestmark = pytest.mark.django_db
 URL = reverse("inquiries:subscription")

@@ -5,9 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from inquiries.models import InquiryStatus, Message, MessageAuthor
+from tests.builders import mails_to
 from tests.helpers import assert_french_page, html
 
-from .conftest import mails_to
 from .factories import contact_request
 
 pytestmark = pytest.mark.django_db

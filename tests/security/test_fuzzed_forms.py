@@ -30,8 +30,7 @@ from contracts.models import (
     Payment,
 )
 from inquiries.models import Attachment, Inquiry, Message
-from tests.accounts.conftest import CommittingClient
-from tests.contracts.area_fixtures import PASSWORD, reauthenticate, with_totp
+from tests.builders import PASSWORD, CommittingClient, reauthenticate, with_totp
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contracts.models import DocumentKind, ServiceDocument
-from tests.contracts.area_fixtures import PDF_BYTES, add_invoice
+from tests.builders import PDF_BYTES, add_invoice
 from tests.inquiries.factories import contact_request
 
 pytestmark = pytest.mark.django_db

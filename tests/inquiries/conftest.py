@@ -10,6 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from tests.accounts.conftest import CommittingClient
+from tests.clamd import clamd_url, scanning  # noqa: F401
 from tests.contracts.area_fixtures import *  # noqa: F403
 from tests.contracts.conftest import (  # noqa: F401
     contract,

@@ -20,6 +20,7 @@ class AuditKind(models.TextChoices):
     KEY_SET = "key_set", _("Contract key typed by staff")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
     STAFF_CHANGE = "staff_change", _("Change made in the admin")
+    UPLOAD_INFECTED = "upload_infected", _("Infected file refused")
 
 
 class AuditEvent(models.Model):

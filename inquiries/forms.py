@@ -7,12 +7,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditKind
+from audit.services import record
 from contracts.models import Contract
 from inquiries.models import Civility, Commune, ContactSubject, Inquiry, Occupancy
-from inquiries.uploads import MAX_BYTES, CheckedFile, check_attachment
+from inquiries.uploads import MAX_BYTES, CheckedFile, InfectedFile, check_attachment
 
 MESSAGE_MAX = 5000
 PHONE_RE = re.compile(r"^(?:\+33|0)[1-9](?:\d{8})$")
@@ -36,15 +39,24 @@ class AttachmentFormMixin:
     """An optional attachment checked by ``inquiries.uploads``."""
 
     checked_attachment: CheckedFile | None = None
+    # What clamd found in the file, if it found a virus.
+    infection: str = ""
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")  # type: ignore[attr-defined]
-        self.checked_attachment = check_attachment(upload) if upload else None
+        try:
+            self.checked_attachment = check_attachment(upload) if upload else None
+        except InfectedFile as infected:
+            self.infection = infected.signature
+            raise
         return upload
 
-    def add_reattach_notice(self) -> None:
-        """After any error, a chosen file is gone: say so next to the field."""
+    def add_reattach_notice(self, request: HttpRequest | None = None) -> None:
+        """After any error, a chosen file is gone: say so next to the field. An infected
+        file is also recorded in the audit trail (who, from which IP, which signature)."""
         form: forms.Form = self  # type: ignore[assignment]
+        if self.infection and request is not None:
+            record(AuditKind.UPLOAD_INFECTED, request, request.user, self.infection)
         if form.files.get("attachment") and "attachment" not in form.errors:
             form.add_error("attachment", REATTACH)
 

@@ -4,11 +4,18 @@ Only PDF, JPEG and PNG are accepted (never SVG). The type comes from the file's 
 (``filetype``) and must agree with the extension; images must decode with Pillow and are
 re-encoded without their metadata (EXIF, GPS position of a phone photo); a PDF must have a
 PDF header and end-of-file marker.
+
+Before anything else is read from it, the file goes through clamd (``core.antivirus``) when
+``CLAMD_URL`` is set: a file found infected is refused (``InfectedFile``, which the form
+records in the audit trail), and when clamd cannot give a verdict the file is refused too,
+politely: a file is never stored unscanned. Nothing is queued: the subscriber is told at
+once and may send the message without the file or try again later.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -18,6 +25,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core import antivirus
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 # Extensions accepted for each type found in the content.
@@ -34,6 +45,22 @@ WRONG_TYPE = _("Only PDF, JPEG or PNG files are accepted.")
 MISMATCH = _("The file's name does not match its content: send a PDF, JPEG or PNG file.")
 UNREADABLE = _("This file cannot be read. Send another PDF, JPEG or PNG file.")
 EMPTY = _("The file is empty.")
+INFECTED = _(
+    "This file contains a virus and was refused. Have your device checked by an antivirus, "
+    "then send another file."
+)
+SCAN_UNAVAILABLE = _(
+    "Files cannot be checked for viruses at the moment, so this one was not kept. "
+    "Try again in a few minutes, or send your message without the file."
+)
+
+
+class InfectedFile(ValidationError):
+    """A ``ValidationError`` that also names what clamd found (for the audit trail)."""
+
+    def __init__(self, signature: str) -> None:
+        super().__init__(INFECTED, code="infected")
+        self.signature = signature
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,19 @@ def _reencode(data: bytes, mime: str) -> bytes:
         raise ValidationError(UNREADABLE, code="unreadable") from None
 
 
+def _scan(data: bytes) -> None:
+    if not antivirus.enabled():
+        return
+    try:
+        verdict = antivirus.scan(data)
+    except antivirus.ScannerUnavailable as error:
+        logger.error("Attachment refused, no virus scan: %s", error)
+        raise ValidationError(SCAN_UNAVAILABLE, code="scan_unavailable") from None
+    if verdict.infected:
+        logger.warning("Attachment refused, infected: %s", verdict.signature)
+        raise InfectedFile(verdict.signature)
+
+
 def check_attachment(upload: UploadedFile) -> CheckedFile:
     """The file as it will be stored, or ``ValidationError`` with a French message."""
     if upload.size is None or upload.size > MAX_BYTES:
@@ -81,6 +121,7 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValidationError(TOO_LARGE, code="too_large")
+    _scan(data)
     kind = filetype.guess(data[:8192])
     mime = kind.mime if kind else ""
     if mime not in ALLOWED:

@@ -85,7 +85,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 attachment=form.checked_attachment,
             )
             return _filed(request, inquiry)
-        form.add_reattach_notice()
+        form.add_reattach_notice(request)
         status = 429 if form.non_field_errors() else 200
     return render(request, "portal/contact.html", {"form": form}, status=status)
 
@@ -129,7 +129,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error(
                 None, _("Too many messages in a short time: try again in a few minutes.")
             )
-        form.add_reattach_notice()
+        form.add_reattach_notice(request)
     thread = inquiry.messages.prefetch_related("attachments").order_by("created_at", "pk")
     context = {"inquiry": inquiry, "thread": thread, "form": form}
     return render(request, "inquiries/detail.html", context)

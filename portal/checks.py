@@ -43,4 +43,13 @@ def check_production_config(app_configs: Any, **kwargs: Any) -> list[Warning]:
                 id="portal.W004",
             )
         )
+    if not settings.CLAMD_URL:
+        warnings.append(
+            Warning(
+                "Attachments are stored without a virus scan.",
+                hint="Run clamd (Debian: clamav-daemon) and set CLAMD_URL to "
+                "tcp://host:3310 or unix:///run/clamav/clamd.ctl.",
+                id="portal.W005",
+            )
+        )
     return warnings

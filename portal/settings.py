@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from core.antivirus import parse_url as parse_clamd_url
 from core.identity import REGIE
 from portal.env import (
     env_bool,
@@ -343,6 +344,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Every attachment is scanned by clamd before it is stored: tcp://host:3310 or
+# unix:///run/clamav/clamd.ctl. Empty: no scanning (development; `check --deploy` warns).
+# When clamd does not answer, the upload is refused, never stored unscanned.
+CLAMD_URL = env_str("CLAMD_URL", "")
+if CLAMD_URL:
+    try:
+        parse_clamd_url(CLAMD_URL)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"CLAMD_URL: {error}") from None
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30, minimum=1)
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Sessions and cookies.

@@ -35,6 +35,9 @@ from tests.builders import CommittingClient, link, make_contract, make_user, wit
 # Property-based tests (tests/security/test_fuzzed_forms.py): 200 examples per form in CI,
 # 5,000 locally with `pytest --hypothesis-profile dev` (or HYPOTHESIS_PROFILE=dev).
 # Requests through the test client are slow by Hypothesis' standards and use fixtures.
+# The clamd fixtures (clamd_url, scanning) live beside their helpers.
+pytest_plugins = ["tests.clamd"]
+
 hypothesis_settings.register_profile(
     "ci",
     max_examples=200,

@@ -140,6 +140,7 @@ def test_deploy_checks_pass_with_production_variables(tmp_path):
         TASKS_BACKEND="database",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         MFA_ENCRYPTION_KEY=MFA_KEY,
+        CLAMD_URL="tcp://127.0.0.1:3310",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -156,6 +157,14 @@ def test_deploy_checks_flag_a_console_mailer_in_production(tmp_path):
     )
     assert "portal.W001" in result.stdout + result.stderr
     assert "portal.W004" in result.stdout + result.stderr
+    # No CLAMD_URL: attachments would be stored unscanned.
+    assert "portal.W005" in result.stdout + result.stderr
+
+
+def test_start_up_stops_on_a_malformed_clamd_address():
+    result = _manage("check", DJANGO_DEBUG="1", CLAMD_URL="http://127.0.0.1:3310")
+    assert result.returncode == 2
+    assert "Configuration error: CLAMD_URL" in result.stderr
 
 
 def test_no_model_change_lacks_a_migration(tmp_path):

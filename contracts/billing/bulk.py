@@ -115,6 +115,7 @@ def fetch_by_ids(
             f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608 - names from the model
             [ids],
         )
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def fetch_readings(pairs: list[tuple[int, datetime.date]]) -> list[dict[str, Any]]:

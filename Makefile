@@ -42,6 +42,7 @@ worker: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
 format: install

@@ -42,7 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
             to=email,
             subject=message.subject[:255],
             from_email=message.from_email,
-            text_body=message.body,
+            text_body=str(message.body),
             html_body=html,
         )
         queue_email(outgoing)

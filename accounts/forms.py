@@ -74,7 +74,7 @@ def tidy(form: forms.Form, labels: dict[str, Any], new_passwords: tuple[str, ...
             field.max_length = EMAIL_MAX_LENGTH
             field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
             field.validators.append(forms.CharField(max_length=EMAIL_MAX_LENGTH).validators[0])
-        elif isinstance(field.widget, forms.PasswordInput):
+        elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.PasswordInput):
             field.max_length = PASSWORD_MAX_LENGTH
             field.validators.append(forms.CharField(max_length=PASSWORD_MAX_LENGTH).validators[0])
             field.help_text = ""

@@ -1,15 +1,12 @@
 """Multi-step operations on accounts, kept out of the views."""
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.models import OutgoingEmail
-
-User = get_user_model()
+from accounts.models import OutgoingEmail, User
 
 
 @transaction.atomic
-def delete_account(user: "User") -> str:  # type: ignore[valid-type]
+def delete_account(user: User) -> str:
     """Delete an account and every personal datum attached to it; returns its address.
 
     Deleting the user cascades to everything that points at it: email addresses and

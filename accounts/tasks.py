@@ -6,6 +6,7 @@ A view never talks to the SMTP server: the adapter stores the rendered email as 
 breaks and no email is lost while the mail server is down.
 """
 
+import functools
 import logging
 import smtplib
 from datetime import timedelta
@@ -103,5 +104,5 @@ def retry_due_emails() -> int:
     """Re-enqueue the due emails (see ``due_emails``); returns how many."""
     ids = list(due_emails().values_list("pk", flat=True))
     for email_id in ids:
-        transaction.on_commit(lambda email_id=email_id: deliver_email.enqueue(email_id))
+        transaction.on_commit(functools.partial(deliver_email.enqueue, email_id))
     return len(ids)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import services, sessions
 from accounts.forms import EMAIL_MAX_LENGTH, DeleteAccountForm
+from accounts.http import AuthenticatedRequest
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail
 from audit import services as audit
@@ -75,7 +76,7 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"has_totp": has_totp(request.user)})
 
 
@@ -83,7 +84,7 @@ def account(request: HttpRequest) -> HttpResponse:
 # The password again after 10 minutes (and the form asks for it once more).
 @reauthentication_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST":
         blocked = ratelimit.consume_or_429(request, action="delete_account", user=request.user)
@@ -144,7 +145,7 @@ RESEND_DONE = gettext_lazy(
 
 @subscriber_page
 @require_http_methods(["POST"])
-def keep_alive(request: HttpRequest) -> HttpResponse:
+def keep_alive(request: AuthenticatedRequest) -> HttpResponse:
     """ "Rester connecté": the script's request (204) or the plain form's (back to the page)."""
     sessions.touch(request, force=True)
     if request.headers.get("X-Requested-With") == "fetch":

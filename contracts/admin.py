@@ -7,14 +7,14 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,9 +28,11 @@ from contracts.models import (
     AccountPayerLink,
     Contract,
     Invoice,
+    InvoiceQuerySet,
     InvoiceStatus,
     LinkAttempt,
     MeterReading,
+    MeterReadingQuerySet,
     Payer,
     Payment,
     ServiceDocument,
@@ -39,6 +41,9 @@ from contracts.models import (
 )
 from core.admin import ReadOnlyAdmin
 from core.files import private_file
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 INLINE_LIMIT = 12
 
@@ -91,7 +96,9 @@ class MultipleFileField(forms.FileField):
 
 
 class BillingImportForm(forms.Form):
-    files = MultipleFileField(
+    # The metaclass moves declared fields off the class, so this does not hide
+    # ``Form.files`` at run time; mypy cannot know it. "files" is the posted name.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files of the export"),
         help_text=_(
             "The CSV files (payers.csv, contracts.csv, readings.csv, invoices.csv, "
@@ -113,8 +120,15 @@ class FirstContractsFormSet(LatestFirstFormSet):
 class ContractInline(admin.TabularInline):
     model = Contract
     formset = FirstContractsFormSet
-    fields = ["number", "status", "street", "postcode", "city", "start_date", "end_date"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "status",
+        "street",
+        "postcode",
+        "city",
+        "start_date",
+        "end_date",
+    )
     extra = 0
     can_delete = False
     show_change_link = True
@@ -183,7 +197,8 @@ class ContractAdminForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("new_key") and data.get("generate_new_key"):
             raise forms.ValidationError(_("Either type a key or generate one, not both."))
         if (
@@ -197,12 +212,12 @@ class ContractAdminForm(forms.ModelForm):
 
 class ReadingInline(ReadOnlyInline):
     model = MeterReading
-    fields = ["date", "index", "consumption", "kind"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "index", "consumption", "kind")
     verbose_name_plural = _("Latest meter readings")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_consumption()
+        # The model's default manager, so its own queryset class.
+        return cast(MeterReadingQuerySet, super().get_queryset(request)).with_consumption()
 
     @admin.display(description=_("consumption (m³)"))
     def consumption(self, obj: MeterReading) -> Any:
@@ -211,19 +226,24 @@ class ReadingInline(ReadOnlyInline):
 
 class InvoiceInline(ReadOnlyInline):
     model = Invoice
-    fields = ["number", "issue_date", "due_date", "amount_incl_tax", "amount_due", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "issue_date",
+        "due_date",
+        "amount_incl_tax",
+        "amount_due",
+        "status",
+    )
     verbose_name_plural = _("Latest invoices")
 
     @admin.display(description=_("status"))
-    def status(self, obj: Invoice) -> str:
+    def status(self, obj: Invoice) -> StrOrPromise:
         return obj.status.label
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["reference", "date", "amount", "method", "invoice"]
-    readonly_fields = fields
+    fields = readonly_fields = ("reference", "date", "amount", "method", "invoice")
     verbose_name_plural = _("Latest payments")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -413,8 +433,10 @@ class InvoiceStatusFilter(admin.SimpleListFilter):
         return InvoiceStatus.choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in InvoiceStatus.values:
-            return queryset.with_status().filter(status_code=self.value())
+        value = self.value()
+        if value is not None and value in InvoiceStatus.values:
+            # The changelist of invoices: the default manager's own queryset class.
+            return cast(InvoiceQuerySet, queryset).with_status().filter(status_code=value)
         return queryset
 
 
@@ -443,7 +465,7 @@ class PrivatePdfAdminMixin:
             *super().get_urls(),  # type: ignore[misc]
         ]
 
-    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def pdf_view(self, request: HttpRequest, pk: int) -> FileResponse:
         """The private PDF, for staff who may view the model (never a public URL)."""
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
             raise PermissionDenied
@@ -470,7 +492,7 @@ class InvoiceAdmin(PrivatePdfAdminMixin, BillingSourceAdmin):
     readonly_fields = ["pdf_link"]
 
     @admin.display(description=_("status"))
-    def status_label(self, obj: Invoice) -> str:
+    def status_label(self, obj: Invoice) -> StrOrPromise:
         return obj.status.label
 
     pdf_url_name = "contracts_invoice_pdf"

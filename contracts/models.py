@@ -11,6 +11,8 @@ import datetime
 import re
 import secrets
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -20,6 +22,9 @@ from django.db.models import Case, F, Q, Value, When, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # ---------------------------------------------------------------------------------------
 # Contract numbers and keys
@@ -257,8 +262,17 @@ class Contract(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
+class ConsumptionFields(TypedDict):
+    """What ``MeterReadingQuerySet.with_consumption`` adds to each reading."""
+
+    previous_index: Decimal | None
+    consumption: Decimal | None
+
+
 class MeterReadingQuerySet(models.QuerySet["MeterReading"]):
-    def with_consumption(self) -> MeterReadingQuerySet:
+    def with_consumption(
+        self,
+    ) -> models.QuerySet[WithAnnotations[MeterReading, ConsumptionFields]]:
         """Readings annotated with ``previous_index`` and ``consumption`` (m³ since the
         previous reading of the same contract; ``None`` for the first one).
 
@@ -266,7 +280,9 @@ class MeterReadingQuerySet(models.QuerySet["MeterReading"]):
         after this call do not change which reading counts as previous.
         """
         previous = Window(Lag("index"), partition_by=[F("contract_id")], order_by=F("date").asc())
-        return self.annotate(previous_index=previous).annotate(
+        # The plugin types annotate() with its own unnamed TypedDict (fields typed Any),
+        # which mypy will not match with ConsumptionFields (django-stubs issue #1190).
+        return self.annotate(previous_index=previous).annotate(  # type: ignore[return-value]
             consumption=F("index") - F("previous_index")
         )
 
@@ -310,11 +326,20 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+class StatusField(TypedDict):
+    """What ``InvoiceQuerySet.with_status`` adds to each invoice."""
+
+    status_code: str
+
+
 class InvoiceQuerySet(models.QuerySet["Invoice"]):
-    def with_status(self, today: datetime.date | None = None) -> InvoiceQuerySet:
+    def with_status(
+        self, today: datetime.date | None = None
+    ) -> models.QuerySet[WithAnnotations[Invoice, StatusField]]:
         """Annotate ``status_code`` (an ``InvoiceStatus`` value), same rule as ``status``."""
         today = today or _today()
-        return self.annotate(
+        # As in with_consumption: the plugin's unnamed TypedDict does not match StatusField.
+        return self.annotate(  # type: ignore[return-value]
             status_code=Case(
                 When(amount_due__lte=0, then=Value(InvoiceStatus.PAID.value)),
                 When(due_date__lt=today, then=Value(InvoiceStatus.OVERDUE.value)),

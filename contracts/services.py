@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from contracts.models import (
     AccountPayerLink,
     Contract,
@@ -58,7 +59,12 @@ def _dummy_hash(algorithm: str) -> str:
     return make_password("not-a-contract-key", hasher=algorithm)
 
 
-def _expiry(failures: QuerySet[LinkAttempt], limit: int, window: datetime.timedelta, now):
+def _expiry(
+    failures: QuerySet[LinkAttempt],
+    limit: int,
+    window: datetime.timedelta,
+    now: datetime.datetime,
+) -> datetime.datetime | None:
     """When the counter frees a slot, or None if it is not full.
 
     The counter is full while ``limit`` failures are younger than ``window``; it frees a
@@ -72,7 +78,9 @@ def _expiry(failures: QuerySet[LinkAttempt], limit: int, window: datetime.timede
     return recent[0] + window if recent else None
 
 
-def locked_until(user: object, number: str, now: datetime.datetime | None = None):
+def locked_until(
+    user: User, number: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
     """The time from which ``user`` may try ``number`` again, or None if not locked."""
     now = now or timezone.now()
     ends = [
@@ -86,19 +94,19 @@ def locked_until(user: object, number: str, now: datetime.datetime | None = None
     return max(ends) if ends else None
 
 
-def _record(user: object, number: str, ip: str | None, result: LinkAttemptResult) -> LinkAttempt:
+def _record(user: User, number: str, ip: str | None, result: LinkAttemptResult) -> LinkAttempt:
     # Never the key. The number and the IP stay in the database, readable by staff.
     return LinkAttempt.objects.create(
         user=user, number=number[:RAW_NUMBER_MAX], ip=ip, result=result
     )
 
 
-def _outcome(user: object, result: LinkAttemptResult, **extra: Any) -> LinkOutcome:
+def _outcome(user: User, result: LinkAttemptResult, **extra: Any) -> LinkOutcome:
     logger.info("contract link attempt: user=%s result=%s", getattr(user, "pk", None), result)
     return LinkOutcome(result, **extra)
 
 
-def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -> LinkOutcome:
+def link_contract(user: User, raw_number: str, raw_key: str, ip: str | None) -> LinkOutcome:
     """Link ``user`` to the payer of the contract ``raw_number`` if ``raw_key`` is its key.
 
     An unknown number and a wrong key give the same result, in about the same time.
@@ -121,10 +129,8 @@ def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -
     if contract is None:
         # As long as checking a real key: timing must not tell which numbers exist.
         check_password(normalize_key(raw_key) or "x", _dummy_hash(get_hasher().algorithm))
-        matches = False
-    else:
-        matches = contract.check_key(raw_key)
-    if not matches:
+        return _outcome(user, LinkAttemptResult.FAILED)
+    if not contract.check_key(raw_key):
         return _outcome(user, LinkAttemptResult.FAILED)
 
     with transaction.atomic():
@@ -134,7 +140,7 @@ def link_contract(user: object, raw_number: str, raw_key: str, ip: str | None) -
     return _outcome(user, result, contract=contract)
 
 
-def unlink_payer(user: object, payer_id: int) -> bool:
+def unlink_payer(user: User, payer_id: int) -> bool:
     """Remove the link between ``user`` and this payer; False if there was none."""
     deleted, _ = AccountPayerLink.objects.filter(user=user, payer_id=payer_id).delete()
     return deleted > 0

@@ -8,8 +8,10 @@ before it. One grouped query gives every year, however long the history.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Min
 from django.db.models.functions import ExtractYear
@@ -57,7 +59,7 @@ def yearly_totals(contract: Contract) -> list[YearTotal]:
         .order_by("year")
     )
     totals: list[YearTotal] = []
-    before: dict | None = None
+    before: Mapping[str, Any] | None = None
     by_year: dict[int, Decimal] = {}
     for row in rows:
         if before is None:

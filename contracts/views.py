@@ -17,10 +17,9 @@ from allauth.account.internal.flows.reauthentication import (
     raise_if_reauthentication_required,
 )
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Min, Q, Subquery, Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from contracts import fragments, services
 from contracts.access import (
     get_contract_and_switcher,
@@ -53,7 +54,7 @@ from core.files import private_file
 PER_PAGE = 24
 
 
-def _remember(request: HttpRequest, contract: Contract) -> None:
+def _remember(request: AuthenticatedRequest, contract: Contract) -> None:
     """The contract to open next time, even after a logout or on another device.
 
     Kept on the account and written only when it changes, so browsing one contract
@@ -62,11 +63,11 @@ def _remember(request: HttpRequest, contract: Contract) -> None:
     user = request.user
     if user.last_contract_number != contract.number:
         user.last_contract_number = contract.number
-        get_user_model().objects.filter(pk=user.pk).update(last_contract_number=contract.number)
+        User.objects.filter(pk=user.pk).update(last_contract_number=contract.number)
 
 
 def _contract_context(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     contract: Contract,
     switcher: list[Contract],
     view_name: str,
@@ -82,7 +83,7 @@ def _contract_context(
 
 
 def _contract_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     contract: Contract,
     switcher: list[Contract],
     view_name: str,
@@ -102,7 +103,7 @@ def _safe_filename(stem: str) -> str:
 
 @subscriber_page
 @require_safe
-def area(request: HttpRequest) -> HttpResponse:
+def area(request: AuthenticatedRequest) -> HttpResponse:
     """The landing page after login: the last contract viewed, any other, or the welcome."""
     contracts = visible_contracts(request.user)
     last = request.user.last_contract_number
@@ -128,7 +129,7 @@ def _retry_message(retry_at: datetime.datetime) -> str:
 @sensitive_post_parameters("key")
 @subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def link(request: HttpRequest) -> HttpResponse:
+def link(request: AuthenticatedRequest) -> HttpResponse:
     form = LinkContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         outcome = services.link_contract(
@@ -161,7 +162,7 @@ def link(request: HttpRequest) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def my_contracts(request: HttpRequest) -> HttpResponse:
+def my_contracts(request: AuthenticatedRequest) -> HttpResponse:
     links = (
         AccountPayerLink.objects.filter(user=request.user)
         .select_related("payer")
@@ -177,7 +178,7 @@ def my_contracts(request: HttpRequest) -> HttpResponse:
 
 @subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
+def unlink(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
     link_row = get_object_or_404(
         AccountPayerLink.objects.select_related("payer"), user=request.user, payer_id=payer_id
     )
@@ -189,7 +190,7 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
         numbers = set(payer.contracts.values_list("number", flat=True))
         services.unlink_payer(request.user, payer.pk)
         if request.user.last_contract_number in numbers:
-            get_user_model().objects.filter(pk=request.user.pk).update(last_contract_number="")
+            User.objects.filter(pk=request.user.pk).update(last_contract_number="")
         messages.success(
             request,
             _("The contracts of %(payer)s are no longer linked to your account.")
@@ -207,7 +208,7 @@ def unlink(request: HttpRequest, payer_id: int) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def dashboard(request: HttpRequest, number: str) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract, switcher = get_contract_and_switcher(request.user, number)
     today = timezone.localdate()
     figures = fragments.figures(
@@ -255,7 +256,7 @@ def _dashboard_figures(contract: Contract, today: datetime.date) -> dict[str, An
 
 @subscriber_page
 @require_safe
-def contract_details(request: HttpRequest, number: str) -> HttpResponse:
+def contract_details(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract, switcher = get_contract_and_switcher(request.user, number)
     today = timezone.localdate()
     figures = fragments.figures(
@@ -270,7 +271,7 @@ def _details_figures(contract: Contract, today: datetime.date) -> dict[str, Any]
 
 @subscriber_page
 @require_safe
-def regulations_pdf(request: HttpRequest, number: str) -> FileResponse:
+def regulations_pdf(request: AuthenticatedRequest, number: str) -> FileResponse:
     get_contract_for_user(request.user, number)
     document = ServiceDocument.objects.in_force()
     if document is None:
@@ -281,7 +282,7 @@ def regulations_pdf(request: HttpRequest, number: str) -> FileResponse:
 
 @subscriber_page
 @require_safe
-def consumption(request: HttpRequest, number: str) -> HttpResponse:
+def consumption(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract, switcher = get_contract_and_switcher(request.user, number)
     today, page = timezone.localdate(), request.GET.get("page")
     figures = fragments.figures(
@@ -309,7 +310,7 @@ def _consumption_figures(
 
 @subscriber_page
 @require_safe
-def consumption_csv(request: HttpRequest, number: str) -> HttpResponse:
+def consumption_csv(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract = get_contract_for_user(request.user, number)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = _safe_filename(f"consommations-{contract.number}") + ".csv"
@@ -332,7 +333,7 @@ def consumption_csv(request: HttpRequest, number: str) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def invoices(request: HttpRequest, number: str) -> HttpResponse:
+def invoices(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract, switcher = get_contract_and_switcher(request.user, number)
     today, page = timezone.localdate(), request.GET.get("page")
     figures = fragments.figures(
@@ -360,7 +361,7 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
 
 @subscriber_page
 @require_safe
-def invoice_detail(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: str) -> HttpResponse:
     """The invoice as an HTML page: the accessible alternative to its (untagged) PDF."""
     contract, switcher = get_contract_and_switcher(request.user, number)
     invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
@@ -373,7 +374,7 @@ def invoice_detail(request: HttpRequest, number: str, invoice_number: str) -> Ht
 
 @subscriber_page
 @require_safe
-def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileResponse:
+def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str) -> FileResponse:
     contract = get_contract_for_user(request.user, number)
     invoice = get_object_or_404(contract.invoices, number=invoice_number)
     filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
@@ -382,7 +383,7 @@ def invoice_pdf(request: HttpRequest, number: str, invoice_number: str) -> FileR
 
 @subscriber_page
 @require_safe
-def payments(request: HttpRequest, number: str) -> HttpResponse:
+def payments(request: AuthenticatedRequest, number: str) -> HttpResponse:
     contract, switcher = get_contract_and_switcher(request.user, number)
     today, page = timezone.localdate(), request.GET.get("page")
     figures = fragments.figures(

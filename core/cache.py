@@ -20,11 +20,14 @@ class ReusedRedisCacheClient(RedisCacheClient):
         super().__init__(*args, **kwargs)
         self._redis_clients: dict[int, Any] = {}
 
+    # _get_connection_pool_index, _get_connection_pool and _client are private to Django's
+    # RedisCacheClient (its get_client uses them the same way); django-stubs leaves them out.
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._redis_clients.get(index)
         if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._client(connection_pool=pool)  # type: ignore[attr-defined]
             client = self._redis_clients.setdefault(index, client)
         return client
 

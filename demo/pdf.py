@@ -66,6 +66,9 @@ class _Element(StructElem):
     """A structure element that may carry attributes (/A), e.g. a table header's scope."""
 
     __slots__ = ("a",)
+    # /Pg: the page of the first MCID. fpdf2's StructElem only ever assigns None to it in
+    # __init__, so its inferred type is None; this is the type it really holds.
+    pg: PDFPage | None  # type: ignore[assignment]
 
     def __init__(self, struct_type: str, parent: PDFObject, page_number: int, a: str | None):
         super().__init__(struct_type=struct_type, parent=parent, kids=[], page_number=page_number)
@@ -102,7 +105,7 @@ class _Tree(StructureTreeBuilder):
         parent.k.append(element)
         return element
 
-    def mark(self, element: StructElem, page_number: int, page: PDFPage) -> tuple[int, int]:
+    def mark(self, element: _Element, page_number: int, page: PDFPage) -> tuple[int, int]:
         """A new MCID on this page, owned by ``element``; returns it with the page's key."""
         key = self.spid_per_page_number.setdefault(page_number, len(self.spid_per_page_number))
         owners = self.struct_tree_root.parent_tree.nums[key]
@@ -160,7 +163,7 @@ class _Document(FPDF):
         self._set_min_pdf_version("1.5")
         self.struct_builder = self._tree = _Tree()
         self._parents: list[StructElem] = [self._tree.doc_struct_elem]
-        self._open: StructElem | None = None  # the element whose sequence is open
+        self._open: _Element | None = None  # the element whose sequence is open
         self.set_auto_page_break(auto=True, margin=20)
         self.add_page()
 

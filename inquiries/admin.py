@@ -36,8 +36,7 @@ class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    fields = ["created_at", "author", "body", "files"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "author", "body", "files")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -65,7 +64,7 @@ class MessageInline(admin.TabularInline):
         )
 
 
-SUBSCRIPTION_FIELDS = [
+SUBSCRIPTION_FIELDS = (
     "applicant",
     "phone",
     "supply_address",
@@ -75,7 +74,7 @@ SUBSCRIPTION_FIELDS = [
     "meter_index",
     "billing_address",
     "consent_at",
-]
+)
 
 
 @admin.register(Inquiry)
@@ -131,7 +130,7 @@ class InquiryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("account"))
     def account(self, obj: Inquiry) -> str:
-        return obj.user.email if obj.user_id else "—"
+        return obj.user.email if obj.user else "—"
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj: Inquiry) -> str:
@@ -169,8 +168,14 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "inquiry", "content_type", "size", "created_at"]
     list_select_related = ["inquiry"]
     search_fields = ["inquiry__reference", "original_name"]
-    fields = ["inquiry", "original_name", "content_type", "size", "created_at", "download"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "inquiry",
+        "original_name",
+        "content_type",
+        "size",
+        "created_at",
+        "download",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

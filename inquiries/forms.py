@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,9 @@ from audit.services import record
 from contracts.models import Contract
 from inquiries.models import Civility, Commune, ContactSubject, Inquiry, Occupancy
 from inquiries.uploads import MAX_BYTES, CheckedFile, InfectedFile, check_attachment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MESSAGE_MAX = 5000
 PHONE_RE = re.compile(r"^(?:\+33|0)[1-9](?:\d{8})$")
@@ -158,7 +161,7 @@ class SubscriptionForm(forms.Form):
         (_("Billing and message"), ["billing_address", "message", "consent"]),
     ]
 
-    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def fieldsets(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
 
     def clean_phone(self) -> str:
@@ -183,7 +186,8 @@ class SubscriptionForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         commune, postcode = data.get("commune"), data.get("postcode")
         if commune and postcode and commune.postcode != postcode:
             self.add_error(
@@ -213,6 +217,13 @@ class SubscriptionForm(forms.Form):
         return {name: data[name] for name in names}
 
 
+class ContractChoiceField(forms.ModelChoiceField):
+    """A contract shown as its number and service address."""
+
+    def label_from_instance(self, obj: Contract) -> str:
+        return f"{obj.number} – {obj.service_address}" if obj.service_address else obj.number
+
+
 class ContactForm(AttachmentFormMixin, forms.Form):
     """Contact form; ``email`` only for anonymous visitors, ``contract`` only for accounts."""
 
@@ -223,7 +234,7 @@ class ContactForm(AttachmentFormMixin, forms.Form):
         widget=forms.EmailInput({"autocomplete": "email"}),
     )
     subject = forms.ChoiceField(label=_("Subject"), choices=[("", "—"), *ContactSubject.choices])
-    contract = forms.ModelChoiceField(
+    contract = ContractChoiceField(
         label=_("Contract concerned (optional)"),
         queryset=Contract.objects.none(),
         required=False,
@@ -239,10 +250,9 @@ class ContactForm(AttachmentFormMixin, forms.Form):
         if user is not None and user.is_authenticated:
             del self.fields["email"]
             contracts = Contract.objects.for_user(user).order_by("number")
-            self.fields["contract"].queryset = contracts
-            self.fields["contract"].label_from_instance = lambda c: (
-                f"{c.number} – {c.service_address}" if c.service_address else c.number
-            )
+            field = self.fields["contract"]
+            assert isinstance(field, ContractChoiceField)
+            field.queryset = contracts
         else:
             del self.fields["contract"]
 

@@ -6,6 +6,7 @@ emails are written together or not at all (emails leave once the transaction com
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,7 +49,7 @@ def next_reference(kind: InquiryKind, year: int | None = None) -> str:
 
 
 def over_daily_limit(*, user: Any = None, email: str = "") -> bool:
-    since = timezone.now() - timezone.timedelta(days=1)
+    since = timezone.now() - datetime.timedelta(days=1)
     recent = Inquiry.objects.filter(created_at__gte=since)
     if user is not None and user.is_authenticated:
         recent = recent.filter(user=user)
@@ -70,6 +71,7 @@ def _attach(
         size=checked.size,
     )
     attachment.file.save(checked.original_name, checked.content, save=False)
+    assert attachment.file.name is not None  # set by save()
     written.append(attachment.file.name)
     attachment.save()
 

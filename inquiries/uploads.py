@@ -86,12 +86,12 @@ def _reencode(data: bytes, mime: str) -> bytes:
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            image = ImageOps.exif_transpose(image)
+            upright = ImageOps.exif_transpose(image)
             out = io.BytesIO()
             if mime == "image/jpeg":
-                image.convert("RGB").save(out, format="JPEG", quality=90)
+                upright.convert("RGB").save(out, format="JPEG", quality=90)
             else:
-                image.save(out, format="PNG")
+                upright.save(out, format="PNG")
             return out.getvalue()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError(UNREADABLE, code="unreadable") from None

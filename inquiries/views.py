@@ -8,6 +8,7 @@ their owner and to staff allowed to see requests, never under a public URL.
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedRequest
 from core.decorators import subscriber_page
 from core.files import private_file
 from inquiries import services
@@ -24,7 +26,7 @@ from inquiries.models import Attachment, Inquiry, InquiryKind
 SESSION_KEY = "inquiries:filed"
 
 
-def _too_many(request: HttpRequest, form: object) -> bool:
+def _too_many(request: HttpRequest, form: forms.Form) -> bool:
     """Per account and per IP (shared cache), then the daily business limit (database)."""
     action = "inquiry" if request.user.is_authenticated else "inquiry_anonymous"
     email = getattr(form, "cleaned_data", {}).get("email", "")
@@ -32,7 +34,7 @@ def _too_many(request: HttpRequest, form: object) -> bool:
         user=request.user, email=email
     ):
         return False
-    form.add_error(  # type: ignore[attr-defined]
+    form.add_error(
         None,
         _(
             "You have sent many requests in a short time. For the Régie's security, "
@@ -49,7 +51,7 @@ def _filed(request: HttpRequest, inquiry: Inquiry) -> HttpResponse:
 
 @subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def subscription(request: HttpRequest) -> HttpResponse:
+def subscription(request: AuthenticatedRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None, initial={"email": request.user.email})
     status = 200
     if request.method == "POST":
@@ -102,14 +104,14 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: AuthenticatedRequest) -> HttpResponse:
     inquiries = Inquiry.objects.for_user(request.user).order_by("-created_at")
     return render(request, "inquiries/list.html", {"inquiries": inquiries})
 
 
 @subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def detail(request: HttpRequest, reference: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     inquiry = get_object_or_404(
         Inquiry.objects.for_user(request.user).select_related("commune", "contract"),
         reference=reference,
@@ -137,7 +139,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedRequest, reference: str, pk: int) -> FileResponse:
     """The file, as a download, to the request's owner or to staff who may see requests."""
     if request.user.is_staff and request.user.has_perm("inquiries.view_inquiry"):
         visible = Attachment.objects.all()

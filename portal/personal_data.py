@@ -16,11 +16,12 @@ from allauth.core.internal import ratelimit as allauth_ratelimit
 from allauth.usersessions.models import UserSession
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.http import AuthenticatedRequest
 from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail, User
 from contracts.models import AccountPayerLink, Contract, LinkAttempt
@@ -148,12 +149,12 @@ def personal_data(user: User) -> dict[str, Any]:
 
 @subscriber_page
 @require_safe
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedRequest) -> HttpResponse:
     """What the portal keeps about the subscriber, why and how long; links to download it."""
     return render(request, "accounts/my_data.html")
 
 
-def _export_limit(request: HttpRequest) -> HttpResponse | None:
+def _export_limit(request: AuthenticatedRequest) -> HttpResponse | None:
     """The "export_data" rate (shared cache), counted on GET too: allauth's public helper
     skips GET requests, its internal one takes ``limit_get``."""
     return allauth_ratelimit.consume_or_429(
@@ -163,7 +164,7 @@ def _export_limit(request: HttpRequest) -> HttpResponse | None:
 
 @subscriber_page
 @require_safe
-def my_data_page(request: HttpRequest) -> HttpResponse:
+def my_data_page(request: AuthenticatedRequest) -> HttpResponse:
     """All of the subscriber's data as a readable page (GDPR right of access)."""
     blocked = _export_limit(request)
     if blocked:
@@ -174,7 +175,7 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def my_data_json(request: HttpRequest) -> HttpResponse:
+def my_data_json(request: AuthenticatedRequest) -> HttpResponse:
     """All of the subscriber's data as a JSON file (GDPR right to data portability)."""
     blocked = _export_limit(request)
     if blocked:

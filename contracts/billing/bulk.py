@@ -24,16 +24,24 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return
     sql, attnames = copy_statement(model, rows)
     copy_rows(connection.connection, sql, attnames, rows)
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of one of ``model``'s concrete fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not stored in a column")
+    return field.column
+
+
 def copy_statement(model: type[models.Model], rows: list[dict[str, Any]]) -> tuple[str, list[str]]:
     attnames = list(rows[0])
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in attnames)
+    columns = ", ".join(qn(_column(model, name)) for name in attnames)
     return f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", attnames
 
 
@@ -59,10 +67,10 @@ def fetch_existing(
     """
     names = ["id", key_field, *fields]
     if connection.vendor != "postgresql":
-        return list(model.objects.filter(**{f"{key_field}__in": keys}).values(*names))
+        return list(model._default_manager.filter(**{f"{key_field}__in": keys}).values(*names))
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
-    key_column = qn(model._meta.get_field(key_field).column)
+    columns = ", ".join(qn(_column(model, name)) for name in names)
+    key_column = qn(_column(model, key_field))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {key_column} = ANY(%s)",  # noqa: S608 - names from the model
@@ -89,12 +97,12 @@ def decreasing_readings(contract_ids: list[int]) -> list[tuple[Any, ...]]:
                 [contract_ids],
             )
             return cursor.fetchall()
-    by_date = {"partition_by": [F("contract_id")], "order_by": F("date").asc()}
+    partition, order = [F("contract_id")], F("date").asc()
     return list(
         MeterReading.objects.filter(contract_id__in=contract_ids)
         .annotate(
-            previous_index=Window(Lag("index"), **by_date),
-            previous_date=Window(Lag("date"), **by_date),
+            previous_index=Window(Lag("index"), partition_by=partition, order_by=order),
+            previous_date=Window(Lag("date"), partition_by=partition, order_by=order),
         )
         .filter(index__lt=F("previous_index"))
         .values_list("contract__number", "date", "index", "previous_date", "previous_index")
@@ -107,14 +115,15 @@ def fetch_by_ids(
     """Rows of ``model`` with these ids, as dicts of id and fields."""
     names = ["id", *fields]
     if connection.vendor != "postgresql":
-        return list(model.objects.filter(id__in=ids).values(*names))
+        return list(model._default_manager.filter(id__in=ids).values(*names))
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    columns = ", ".join(qn(_column(model, name)) for name in names)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608 - names from the model
             [ids],
         )
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def fetch_readings(pairs: list[tuple[int, datetime.date]]) -> list[dict[str, Any]]:

@@ -7,10 +7,11 @@ import csv
 import datetime
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.db import models
@@ -176,14 +177,20 @@ def _choice_values(choices: type[models.TextChoices]) -> frozenset[str]:
     return frozenset(choices.values)
 
 
+# The ``extra`` of records that carry nothing more: one shared, read-only empty mapping
+# (no dict per row of a file of millions).
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Record:
-    """A parsed row: its line, its key in the file (number, reference…), its values."""
+    """A parsed row: its line, its key in the file (number, reference…), its values, and
+    what the file's rules need besides (``extra``: a contract's key, an invoice's PDF…)."""
 
     line: int
     key: Any
     values: dict[str, Any]
-    extra: dict[str, Any] | None = None
+    extra: Mapping[str, Any] = NO_EXTRA
 
 
 class Row:

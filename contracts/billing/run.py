@@ -275,10 +275,11 @@ class BillingImport(FileRules):
             rows = fetch_existing(model, key_field, keys, compare)
         else:
             ids = [known[key][0] for key in keys if key in known]
-            if None in ids:  # created earlier in this import, id not looked up yet
+            found = [pk for pk in ids if pk is not None]
+            if len(found) < len(ids):  # created earlier in this import, id not looked up yet
                 rows = fetch_existing(model, key_field, keys, compare)
             else:
-                rows = fetch_by_ids(model, ids, [key_field, *compare]) if ids else []
+                rows = fetch_by_ids(model, found, [key_field, *compare]) if found else []
         existing = {row[key_field]: row for row in rows}
         to_create, to_update, changed_fields = [], [], set()
         for record in records:
@@ -299,10 +300,11 @@ class BillingImport(FileRules):
             to_update.append(model(id=old["id"], **{key_field: record.key}, **merged))
         # Updates first: the insert may go on in the writer thread after this returns.
         if to_update:
-            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+            model._default_manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
             stats.updated += len(to_update)
             if known is not None:  # an invoice may have moved to another contract
                 for obj in to_update:
+                    assert isinstance(obj, Invoice)  # only the invoices come with ``known``
                     known[getattr(obj, key_field)] = (obj.pk, obj.contract_id)
         if to_create:
             # Payers' and contracts' ids are needed right after: only the big files go
@@ -326,7 +328,9 @@ class BillingImport(FileRules):
         keys = [row[key_field] for row in created]
         if keys:
             into.update(
-                model.objects.filter(**{f"{key_field}__in": keys}).values_list(key_field, "id")
+                model._default_manager.filter(**{f"{key_field}__in": keys}).values_list(
+                    key_field, "id"
+                )
             )
 
     def _contract_id(self, row: Row) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,15 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from contracts.billing.bulk import decreasing_readings, fetch_readings
-from contracts.billing.parse import SAFE_NAME, ImportReport, Invalid, Record, Row, format_m3
+from contracts.billing.parse import (
+    NO_EXTRA,
+    SAFE_NAME,
+    ImportReport,
+    Invalid,
+    Record,
+    Row,
+    format_m3,
+)
 from contracts.models import (
     Contract,
     ContractStatus,
@@ -268,7 +276,7 @@ class FileRules:
             "amount_due": row.decimal("amount_due", required=True),
         }
         pdf = row.text("pdf", max_length=500)
-        extra = None
+        extra: Mapping[str, Any] = NO_EXTRA
         if pdf:
             source = self._pdf_source(pdf)
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]

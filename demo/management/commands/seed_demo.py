@@ -291,7 +291,8 @@ class Command(BaseCommand):
                 "method": contract.payment_method or PaymentMethod.OTHER,
             },
         )
-        if not invoice.pdf or not invoice.pdf.storage.exists(invoice.pdf.name):
+        # A FieldFile is true when it has a name: test the name itself.
+        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
             _save_pdf(invoice.pdf, f"invoices/{issue:%Y}/{number}.pdf", invoice_pdf(invoice))
         return invoice
 
@@ -320,7 +321,7 @@ class Command(BaseCommand):
             document, _ = ServiceDocument.objects.get_or_create(
                 kind=kind, applies_from=applies_from, defaults={"title": title}
             )
-            if not document.pdf or not document.pdf.storage.exists(document.pdf.name):
+            if not document.pdf.name or not document.pdf.storage.exists(document.pdf.name):
                 paragraphs = REGULATIONS if kind == DocumentKind.REGULATIONS else tariff_lines()
                 content = document_pdf(title, f"{applies_from:%d/%m/%Y}", paragraphs)
                 _save_pdf(document.pdf, f"documents/{kind}-{applies_from:%Y%m%d}.pdf", content)

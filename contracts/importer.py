@@ -47,7 +47,7 @@ from django.db.models import F, Max, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 
-from contracts import fragments
+from contracts import fragments, signals
 from contracts.models import (
     Contract,
     ContractStatus,
@@ -463,6 +463,10 @@ class BillingImport:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             try:
                 self._import_all()
+                # Files of other apps (payments: instalments.csv), same transaction.
+                signals.billing_import.send(
+                    BillingImport, directory=self.directory, dry_run=self.dry_run, error=self._error
+                )
             finally:
                 # The writer thread must be done with the connection before COMMIT/ROLLBACK.
                 if self._writer is not None:

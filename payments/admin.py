@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -86,14 +85,6 @@ class PaymentAttemptAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("PayFiP's last answer"))
     def answer(self, obj: PaymentAttempt) -> str:
         return ", ".join(f"{k}={v}" for k, v in sorted(obj.raw_answer.items()) if k != "mel")
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        # ReadOnlyAdmin has no delete permission: keep our export only.
-        return {
-            name: action
-            for name, action in super().get_actions(request).items()
-            if name == "export_reconciliation"
-        }
 
 
 @admin.register(Instalment)

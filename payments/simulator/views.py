@@ -164,7 +164,7 @@ def payment_page(request: HttpRequest) -> HttpResponse:
     id_op = (request.GET.get("idop") or request.POST.get("idop") or "")[:64]
     operation = store.get(id_op)
     if operation is None:
-        return render(request, "payments/simulator.html", {"unknown": True}, status=404)
+        return render(request, "payments/simulator.html", {"unknown": True})
     context: dict[str, Any] = {"operation": operation, "amount": _euros(operation)}
     if request.method == "POST":
         choice = request.POST.get("choice", "")

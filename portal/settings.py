@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "inquiries",
+    "payments",
     "audit",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -276,6 +277,8 @@ ACCOUNT_RATE_LIMITS = (
         "inquiry": "5/10m/user,10/10m/ip",
         "inquiry_anonymous": "3/10m/ip",
         "inquiry_message": "10/10m/user",
+        # "Payer en ligne": each try opens an operation at PayFiP.
+        "online_payment": "10/10m/user",
     }
     if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
     else False
@@ -402,6 +405,30 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Online payment through the DGFiP's PayFiP (payments app; README "Paiement en ligne").
+# Off (no "Payer en ligne" button) unless PAYFIP_NUMCLI and PAYFIP_URL are both set.
+# PAYFIP_URL is the web service's endpoint (…/tpa/services/securite; a trailing ?wsdl is
+# ignored); the payment page is derived from it unless PAYFIP_PAYMENT_URL says otherwise.
+PAYFIP_NUMCLI = env_str("PAYFIP_NUMCLI")
+PAYFIP_MODE = env_str("PAYFIP_MODE", "T").upper()
+if PAYFIP_MODE not in {"T", "X", "W"}:
+    raise ImproperlyConfigured(f"PAYFIP_MODE: expected T, X or W, got {PAYFIP_MODE!r}")
+PAYFIP_URL = env_str("PAYFIP_URL")
+PAYFIP_PAYMENT_URL = env_str("PAYFIP_PAYMENT_URL")
+PAYFIP_TIMEOUT = env_int("PAYFIP_TIMEOUT", 10, minimum=1)
+# The local PayFiP simulator (/simulateur-payfip/): on with DEBUG, and then the default
+# web service of `make run`. Never in production (system check payments.E001).
+PAYFIP_SIMULATOR = env_bool("PAYFIP_SIMULATOR", DEBUG)
+if PAYFIP_SIMULATOR and DEBUG and not PAYFIP_URL:
+    PAYFIP_URL = f"{SITE_URL}/simulateur-payfip/tpa/services/securite"
+    PAYFIP_NUMCLI = PAYFIP_NUMCLI or "012345"
+if PAYFIP_URL and PAYFIP_NUMCLI:
+    # The confirmation form's POST is answered by a redirect to PayFiP's page: browsers
+    # check that redirect against form-action.
+    _payfip_origin = "/".join((PAYFIP_PAYMENT_URL or PAYFIP_URL).split("/")[:3])
+    if _payfip_origin not in (SITE_URL, ""):
+        SECURE_CSP["form-action"] = [CSP.SELF, _payfip_origin]
 
 # Audit trail (logins, failed logins, logouts, key generation, account deletion) and
 # contract link attempts are deleted after this many days by `manage.py purge_audit`.

@@ -64,6 +64,10 @@ urlpatterns = [
     path("mon-compte/mes-donnees/export.json", personal_data.my_data_json, name="my_data_json"),
     # The subscriber area: /espace/… and /contrats/<number>/…
     path("", include("contracts.urls")),
+    # "Payer en ligne" (PayFiP): the confirmation, PayFiP's notification and return.
+    path("", include("payments.urls")),
+    # The local PayFiP (404 unless PAYFIP_SIMULATOR: DEBUG and tests).
+    path("simulateur-payfip/", include("payments.simulator.urls")),
     # Subscription requests, "Mes demandes" and their attachments.
     path("", include("inquiries.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -9,6 +9,8 @@ The cast, around one payer:
 * ``outsider``: an account linked to another payer (``other_payer``, ``other_contract``);
 * ``new_subscriber``: an activated account that has linked no contract yet;
 * ``inactive_subscriber``: an account whose address is not confirmed yet;
+* ``invoice``: an invoice of ``contract`` with an amount due; ``payfip``: online payment
+  on, against the PayFiP simulator served over HTTP;
 * ``staff_agent``: a "Régie agent" (staff, two-factor on), linked to no payer.
 
 Builders and constants (``PASSWORD``, ``make_user``, ``add_invoice``…) are in
@@ -30,7 +32,9 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
 from contracts.models import Contract, Invoice, MeterReading, Payer, Payment
+from payments.simulator import store
 from tests.builders import CommittingClient, link, make_contract, make_user, with_totp
+from tests.payments.simulator_server import serve
 
 # Property-based tests (tests/security/test_fuzzed_forms.py): 200 examples per form in CI,
 # 5,000 locally with `pytest --hypothesis-profile dev` (or HYPOTHESIS_PROFILE=dev).
@@ -259,3 +263,39 @@ def ten_years(contract):
         for n, invoice in enumerate(Invoice.objects.filter(contract=contract))
     )
     return contract
+
+
+NUMCLI = "012345"
+
+
+@pytest.fixture
+def invoice(contract):
+    return Invoice.objects.create(
+        number="F2026-0042",
+        contract=contract,
+        issue_date=datetime.date(2026, 1, 20),
+        due_date=datetime.date(2026, 2, 20),
+        amount_incl_tax=Decimal("84.50"),
+        amount_due=Decimal("84.50"),
+    )
+
+
+@pytest.fixture
+def payfip(settings):
+    """PayFiP on, its web service the simulator over real HTTP (the client is never mocked).
+
+    The simulator's notifications go nowhere (the server thread's database connection
+    would not see this test's transaction): tests deliver them with the test client.
+    """
+    store.reset()
+    settings.PAYFIP_SIMULATOR = True
+    settings.PAYFIP_NUMCLI = NUMCLI
+    settings.PAYFIP_MODE = "T"
+    settings.PAYFIP_TIMEOUT = 5
+    settings.PAYFIP_PAYMENT_URL = ""
+    with serve() as url:
+        settings.PAYFIP_URL = f"{url}/simulateur-payfip/tpa/services/securite"
+        # Notifications to a closed port (the discard port): refused at once.
+        settings.SITE_URL = "http://127.0.0.1:9"
+        yield url
+    store.reset()

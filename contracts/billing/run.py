@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from contracts import fragments
+from contracts import fragments, signals
 from contracts.billing.bulk import (
     copy_rows,
     copy_statement,
@@ -85,6 +85,10 @@ class BillingImport(FileRules):
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             try:
                 self._import_all()
+                # Files of other apps (payments: instalments.csv), same transaction.
+                signals.billing_import.send(
+                    BillingImport, directory=self.directory, dry_run=self.dry_run, error=self._error
+                )
             finally:
                 # The writer thread must be done with the connection before COMMIT/ROLLBACK.
                 if self._writer is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from contracts import signals
 from contracts.billing.parse import FILES, SAFE_NAME, ImportReport
 from contracts.billing.run import import_billing
 
@@ -39,7 +40,7 @@ def import_upload(files: list[Any], *, dry_run: bool = False) -> ImportReport:
         if not found_files(Path(folder)):
             raise UploadRejected(
                 _("No file of the export was found (expected %(files)s).")
-                % {"files": ", ".join(FILES)}
+                % {"files": ", ".join(export_files())}
             )
         try:
             return import_billing(folder, dry_run=dry_run)
@@ -76,10 +77,10 @@ def extract_upload(files: list[Any], target: Path) -> None:
         if name.lower().endswith(".zip"):
             total = _extract_zip(upload, target, total)
             continue
-        if name not in FILES and not name.lower().endswith(".pdf"):
+        if name not in export_files() and not name.lower().endswith(".pdf"):
             raise UploadRejected(
                 _("%(name)s is not a file of the export (expected %(files)s, PDFs or a zip).")
-                % {"name": name, "files": ", ".join(FILES)}
+                % {"name": name, "files": ", ".join(export_files())}
             )
         total += upload.size
         if total > MAX_UPLOAD_BYTES:
@@ -89,9 +90,14 @@ def extract_upload(files: list[Any], target: Path) -> None:
                 out.write(chunk)
 
 
+def export_files() -> list[str]:
+    """Every file name of the export: contracts' own, then those other apps read."""
+    return [*FILES, *signals.OTHER_FILES]
+
+
 def found_files(directory: Path) -> list[str]:
     """The export files present in ``directory``."""
-    return [name for name in FILES if (directory / name).is_file()]
+    return [name for name in export_files() if (directory / name).is_file()]
 
 
 def _extract_zip(upload: Any, target: Path, total: int) -> int:

@@ -226,6 +226,29 @@ def test_contract_link_survives_any_input(logged_in, contract, data):
     post_and_check(logged_in, reverse("contracts:link"), data)
 
 
+@pytest.fixture
+def payable(contract, settings):
+    """An invoice to pay online; PayFiP configured at a closed port (refused at once), so
+    a valid form ends on the French "not answering" page with its attempt kept (by design:
+    PaymentAttempt is the record of tries, not watched)."""
+    settings.PAYFIP_NUMCLI = "012345"
+    settings.PAYFIP_URL = "http://127.0.0.1:9/tpa/services/securite"
+    from tests.builders import add_invoice
+
+    return add_invoice(contract, "F2026-0042", "2026-01-20", "2026-02-20", "84.50", "84.50")
+
+
+@given(data=form_data(["email", "amount"], {"email": "abonne@example.fr", "amount": "0.01"}))
+def test_online_payment_confirmation_survives_any_input(logged_in, payable, data):
+    url = reverse("payments:pay", args=[payable.contract.number, payable.number])
+    post_and_check(logged_in, url, data)
+
+
+@given(data=form_data(["idOp", "idop", "resultrans"], {"resultrans": "P"}))
+def test_payfip_notification_survives_any_input(anonymous, payable, data):
+    post_and_check(anonymous, reverse("payments:notify"), data)
+
+
 SUBSCRIPTION_FIELDS = [
     "civility",
     "last_name",

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contracts.models import DocumentKind, ServiceDocument
+from payments.models import PaymentAttempt
 from tests.builders import PDF_BYTES, add_invoice
 from tests.inquiries.factories import contact_request
 
@@ -102,6 +103,17 @@ ROUTES: dict[str, tuple[str, str]] = {
         "/contrats/{number}/factures/F2026-0001/",
     ),
     "contrats/<contract:number>/paiements/": (CONTRACT, "/contrats/{number}/paiements/"),
+    # Online payment (payments app): the confirmation is the subscriber's; PayFiP's
+    # notification and return are open to anyone and only make the portal ask PayFiP.
+    "contrats/<contract:number>/factures/<str:invoice_number>/payer/": (
+        CONTRACT,
+        "/contrats/{number}/factures/F2026-0001/payer/",
+    ),
+    "paiement-en-ligne/notification/": (PUBLIC, "/paiement-en-ligne/notification/"),
+    "paiement-en-ligne/retour/<uuid:token>/": (PUBLIC, "/paiement-en-ligne/retour/{token}/"),
+    # The local PayFiP (on in DEBUG and here, off in production).
+    "simulateur-payfip/tpa/services/securite": (PUBLIC, "/simulateur-payfip/tpa/services/securite"),
+    "simulateur-payfip/tpa/paiementws.web": (PUBLIC, "/simulateur-payfip/tpa/paiementws.web"),
     # Requests.
     "demandes/": (LOGIN, "/demandes/"),
     "demandes/abonnement/": (LOGIN, "/demandes/abonnement/"),
@@ -152,9 +164,26 @@ def test_every_url_pattern_is_classified():
 
 
 @pytest.fixture
-def owned(contract, subscriber):
-    """The subscriber's contract with an invoice PDF and regulations, and a request."""
-    add_invoice(contract, "F2026-0001", "2026-01-20", "2026-02-20", "150.00", "0", pdf=True)
+def owned(contract, subscriber, settings):
+    """The subscriber's contract with an invoice PDF and regulations, a request, and an
+    online payment attempt (PayFiP configured; its web service never reached here)."""
+    settings.PAYFIP_NUMCLI = "012345"
+    settings.PAYFIP_URL = "http://127.0.0.1:9/tpa/services/securite"
+    settings.PAYFIP_SIMULATOR = True
+    invoice = add_invoice(
+        contract, "F2026-0001", "2026-01-20", "2026-02-20", "150.00", "0", pdf=True
+    )
+    attempt = PaymentAttempt.objects.create(
+        invoice=invoice,
+        contract=contract,
+        invoice_number=invoice.number,
+        contract_number=contract.number,
+        refdet="F20260001",
+        exer=2026,
+        amount_cents=15000,
+        email=subscriber.email,
+        saisie="T",
+    )
     document = ServiceDocument(
         kind=DocumentKind.REGULATIONS,
         title="Règlement de service 2025",
@@ -168,6 +197,7 @@ def owned(contract, subscriber):
         "payer": contract.payer_id,
         "reference": inquiry.reference,
         "attachment": inquiry.attachments.get().pk,
+        "token": attempt.token,
     }
 
 

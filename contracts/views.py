@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -82,14 +82,19 @@ def _contract_context(
     }
 
 
-def _contract_page(
-    request: AuthenticatedRequest,
-    contract: Contract,
-    switcher: list[Contract],
-    view_name: str,
-    figures: SafeString,
+Figures = Callable[[Contract, datetime.date, str | None], dict[str, Any]]
+
+
+def _figures_page(
+    request: AuthenticatedRequest, number: str, view_name: str, load: Figures
 ) -> HttpResponse:
-    """The page around a contract's figures: this visitor's menu, selector and messages."""
+    """A contract page whose figures ``load(contract, today, page)`` reads, for this account
+    only (else 404); the rendered figures are kept until the billing data changes."""
+    contract, switcher = get_contract_and_switcher(request.user, number)
+    today, page = timezone.localdate(), request.GET.get("page")
+    figures = fragments.figures(
+        contract, view_name, lambda: load(contract, today, page), today=today, raw_page=page
+    )
     context = _contract_context(request, contract, switcher, view_name, figures=figures)
     return render(request, f"contracts/{view_name}.html", context)
 
@@ -209,15 +214,12 @@ def unlink(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
 @subscriber_page
 @require_safe
 def dashboard(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today = timezone.localdate()
-    figures = fragments.figures(
-        contract, "dashboard", lambda: _dashboard_figures(contract, today), today=today
-    )
-    return _contract_page(request, contract, switcher, "dashboard", figures)
+    return _figures_page(request, number, "dashboard", _dashboard_figures)
 
 
-def _dashboard_figures(contract: Contract, today: datetime.date) -> dict[str, Any]:
+def _dashboard_figures(
+    contract: Contract, today: datetime.date, page: str | None
+) -> dict[str, Any]:
     cutoff = twelve_month_window(today)
     # The readings of the last 12 months and the one before them (so that the first one's
     # consumption is known): one query, whatever the length of the history.
@@ -257,15 +259,10 @@ def _dashboard_figures(contract: Contract, today: datetime.date) -> dict[str, An
 @subscriber_page
 @require_safe
 def contract_details(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today = timezone.localdate()
-    figures = fragments.figures(
-        contract, "details", lambda: _details_figures(contract, today), today=today
-    )
-    return _contract_page(request, contract, switcher, "details", figures)
+    return _figures_page(request, number, "details", _details_figures)
 
 
-def _details_figures(contract: Contract, today: datetime.date) -> dict[str, Any]:
+def _details_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:
     return {"regulations": ServiceDocument.objects.in_force(today)}
 
 
@@ -283,16 +280,7 @@ def regulations_pdf(request: AuthenticatedRequest, number: str) -> FileResponse:
 @subscriber_page
 @require_safe
 def consumption(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today, page = timezone.localdate(), request.GET.get("page")
-    figures = fragments.figures(
-        contract,
-        "consumption",
-        lambda: _consumption_figures(contract, today, page),
-        today=today,
-        raw_page=page,
-    )
-    return _contract_page(request, contract, switcher, "consumption", figures)
+    return _figures_page(request, number, "consumption", _consumption_figures)
 
 
 def _consumption_figures(
@@ -334,16 +322,7 @@ def consumption_csv(request: AuthenticatedRequest, number: str) -> HttpResponse:
 @subscriber_page
 @require_safe
 def invoices(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today, page = timezone.localdate(), request.GET.get("page")
-    figures = fragments.figures(
-        contract,
-        "invoices",
-        lambda: _invoices_figures(contract, today, page),
-        today=today,
-        raw_page=page,
-    )
-    return _contract_page(request, contract, switcher, "invoices", figures)
+    return _figures_page(request, number, "invoices", _invoices_figures)
 
 
 def _invoices_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:
@@ -384,16 +363,7 @@ def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str)
 @subscriber_page
 @require_safe
 def payments(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    contract, switcher = get_contract_and_switcher(request.user, number)
-    today, page = timezone.localdate(), request.GET.get("page")
-    figures = fragments.figures(
-        contract,
-        "payments",
-        lambda: _payments_figures(contract, today, page),
-        today=today,
-        raw_page=page,
-    )
-    return _contract_page(request, contract, switcher, "payments", figures)
+    return _figures_page(request, number, "payments", _payments_figures)
 
 
 def _payments_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:

@@ -166,24 +166,19 @@ def _export_limit(request: AuthenticatedRequest) -> HttpResponse | None:
 @require_safe
 def my_data_page(request: AuthenticatedRequest) -> HttpResponse:
     """All of the subscriber's data as a readable page (GDPR right of access)."""
-    blocked = _export_limit(request)
-    if blocked:
-        return blocked
-    data = personal_data(request.user)
-    return render(request, "accounts/my_data_export.html", {"data": data})
+    return _export_limit(request) or render(
+        request, "accounts/my_data_export.html", {"data": personal_data(request.user)}
+    )
 
 
 @subscriber_page
 @require_safe
 def my_data_json(request: AuthenticatedRequest) -> HttpResponse:
     """All of the subscriber's data as a JSON file (GDPR right to data portability)."""
-    blocked = _export_limit(request)
-    if blocked:
+    if blocked := _export_limit(request):
         return blocked
-    data = personal_data(request.user)
-    body = json.dumps(
-        {"exported": timezone.now(), **data}, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
-    )
+    export = {"exported": timezone.now(), **personal_data(request.user)}
+    body = json.dumps(export, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -69,11 +69,8 @@ def euros(value: object) -> str:
 @register.filter
 def m3(value: object, decimals: object = None) -> str:
     """``160.500`` → ``160,5 m³``; ``m3:0`` rounds to whole m³."""
-    volume = _decimal(value)
-    if volume is None:
-        return "—"
-    places = int(str(decimals)) if decimals not in (None, "") else None
-    return f"{_plain(volume, places)}{NBSP}m³"
+    number = number_fr(value, decimals)
+    return number if number == "—" else f"{number}{NBSP}m³"
 
 
 @register.filter

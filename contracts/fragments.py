@@ -75,7 +75,8 @@ def code_fingerprint() -> str:
     base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     sources = [
-        *sorted((base / "templates" / "contracts").glob("*.html")),
+        # Every template: other apps' pieces show in the figures too (contracts.signals).
+        *sorted((base / "templates").rglob("*.html")),
         *sorted((base / "locale").glob("*/LC_MESSAGES/django.mo")),
         base / "contracts" / "templatetags" / "fr_format.py",
         base / "contracts" / "stats.py",

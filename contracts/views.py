@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from contracts import fragments, services
+from contracts import fragments, services, signals
 from contracts.access import (
     get_contract_and_switcher,
     get_contract_for_user,
@@ -93,7 +93,11 @@ def _figures_page(
     contract, switcher = get_contract_and_switcher(request.user, number)
     today, page = timezone.localdate(), request.GET.get("page")
     figures = fragments.figures(
-        contract, view_name, lambda: load(contract, today, page), today=today, raw_page=page
+        contract,
+        view_name,
+        lambda: signals.extend_figures(view_name, contract, today, load(contract, today, page)),
+        today=today,
+        raw_page=page,
     )
     context = _contract_context(request, contract, switcher, view_name, figures=figures)
     return render(request, f"contracts/{view_name}.html", context)
@@ -345,9 +349,13 @@ def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: s
     contract, switcher = get_contract_and_switcher(request.user, number)
     invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
     payments = list(invoice.payments.order_by("date", "reference"))
-    context = _contract_context(
-        request, contract, switcher, "invoices", invoice=invoice, payments=payments
+    figures = signals.extend_figures(
+        "invoice_detail",
+        contract,
+        timezone.localdate(),
+        {"invoice": invoice, "payments": payments},
     )
+    context = _contract_context(request, contract, switcher, "invoices", **figures)
     return render(request, "contracts/invoice_detail.html", context)
 
 

@@ -7,6 +7,9 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Online payment and instalments")
 
     def ready(self) -> None:
-        from payments import checks, instalments  # noqa: F401 - registers checks and the hook
+        from contracts.signals import PAGE_HOOKS
+        from payments import checks, instalments, pages  # noqa: F401 - registers the checks
 
         instalments.connect()
+        if pages.add_online_payment not in PAGE_HOOKS:
+            PAGE_HOOKS.append(pages.add_online_payment)

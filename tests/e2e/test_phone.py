@@ -98,3 +98,17 @@ def test_a_wrong_password_on_the_phone_home_page_is_in_view_and_focused(
     expect(summary).to_be_focused()
     expect(summary).to_be_in_viewport(ratio=1)
     expect(summary).to_contain_text("mot de passe")
+
+
+def test_the_password_can_be_shown_while_typed_with_a_pressed_toggle(page: Page, live_server):
+    page.goto(live_server.url + "/")
+    field = page.get_by_label("Mot de passe", exact=True)
+    field.fill("Cerise!Bateau7*Nuage")
+    toggle = page.get_by_role("button", name="Afficher le mot de passe")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(field).to_have_attribute("type", "text")
+    assert toggle.bounding_box()["height"] >= MIN_TARGET_PX
+    toggle.click()
+    expect(field).to_have_attribute("type", "password")

@@ -18,10 +18,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from contracts.templatetags.fr_format import dmy
+from core.identity import REGIE
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -232,6 +236,10 @@ class Contract(models.Model):
         return ", ".join(part for part in (self.street, town) if part)
 
     @property
+    def pays_by_direct_debit(self) -> bool:
+        return self.payment_method in {PaymentMethod.DIRECT_DEBIT, PaymentMethod.MONTHLY_PLAN}
+
+    @property
     def has_key(self) -> bool:
         return bool(self.key_hash)
 
@@ -348,6 +356,11 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
             )
         )
 
+    def with_paid_on(self) -> InvoiceQuerySet:
+        """Annotate ``paid_on``: the date of the invoice's last payment (None if none)."""
+        last = Payment.objects.filter(invoice=OuterRef("pk")).order_by("-date").values("date")
+        return self.annotate(paid_on=Subquery(last[:1]))
+
     def unpaid(self) -> InvoiceQuerySet:
         """Invoices with an amount still due (partial index ``invoice_due_idx``)."""
         return self.filter(amount_due__gt=0)
@@ -358,6 +371,10 @@ def invoice_pdf_path(invoice: Invoice, filename: str) -> str:
 
 
 class Invoice(models.Model):
+    # Set by the contract views (not fields): the status in words for its contract
+    # (status_words) and what other apps add to the row (contracts.signals.PAGE_HOOKS).
+    words: str
+    extra_html: str
     # Unique through Meta.constraints: unique=True would add a second ("_like") index on
     # PostgreSQL that only prefix searches use, and the import writes millions of rows.
     number = models.CharField(_("invoice number"), max_length=32)
@@ -415,6 +432,27 @@ class Invoice(models.Model):
         """Payée / À payer / En retard, derived from the amount due and the due date."""
         code = getattr(self, "status_code", None)
         return InvoiceStatus(code) if code else self.status_on(_today())
+
+    def status_words(self, *, direct_debit: bool) -> str:
+        """The status as a subscriber needs it, with its date and what to do (issue 17):
+        "À payer avant le …", "En retard depuis le … — payez ou appelez le …",
+        "Prélèvement le …" / "Prélevée le …" on direct debit, "Payée le …"."""
+        status = self.status
+        if status is InvoiceStatus.PAID:
+            paid_on = getattr(self, "paid_on", None)
+            if paid_on is None:
+                return str(InvoiceStatus.PAID.label)
+            if direct_debit:
+                return gettext("Debited on %(date)s") % {"date": dmy(paid_on)}
+            return gettext("Paid on %(date)s") % {"date": dmy(paid_on)}
+        if status is InvoiceStatus.OVERDUE:
+            return gettext("Overdue since %(date)s — pay or call %(phone)s") % {
+                "date": dmy(self.due_date + datetime.timedelta(days=1)),
+                "phone": REGIE.phone,
+            }
+        if direct_debit:
+            return gettext("Direct debit on %(date)s") % {"date": dmy(self.due_date)}
+        return gettext("To pay before %(date)s") % {"date": dmy(self.due_date)}
 
 
 # ---------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from contracts.templatetags.fr_format import csv_decimal
 from core.clientip import client_ip
 from core.decorators import subscriber_page
 from core.files import private_file
+from core.identity import REGIE
 
 PER_PAGE = 24
 
@@ -237,26 +238,49 @@ def _dashboard_figures(
     recent = [r for r in recent if r.date > cutoff]
     twelve_months = sum((r.consumption or Decimal(0) for r in recent), Decimal(0))
 
-    # The last invoice carries the amount still due on the contract (one query for both).
+    # The last invoice carries the amount still due on the contract, its next due date (never
+    # a past one) and the first overdue date (one query for all).
     unpaid = contract.invoices.unpaid().order_by().values("contract")
+    upcoming, late = unpaid.filter(due_date__gte=today), unpaid.filter(due_date__lt=today)
     last_invoice = (
-        contract.invoices.with_status(today)
+        contract.invoices.with_paid_on()
+        .with_status(today)
         .annotate(
             contract_due=Subquery(unpaid.annotate(s=Sum("amount_due")).values("s")),
-            contract_next_due=Subquery(unpaid.annotate(d=Min("due_date")).values("d")),
+            contract_next_due=Subquery(upcoming.annotate(d=Min("due_date")).values("d")),
+            contract_overdue_since=Subquery(late.annotate(d=Min("due_date")).values("d")),
         )
         .order_by("-issue_date", "-number")
         .first()
     )
+    if last_invoice is not None:
+        last_invoice.words = last_invoice.status_words(direct_debit=contract.pays_by_direct_debit)
     last_payment = contract.payments.select_related("invoice").order_by("-date").first()
     return {
         "last_reading": last_reading,
         "recent_readings": recent,
         "twelve_months": twelve_months,
         "amount_due": getattr(last_invoice, "contract_due", None) or Decimal(0),
-        "next_due": getattr(last_invoice, "contract_next_due", None),
+        **_due_words(
+            getattr(last_invoice, "contract_next_due", None),
+            getattr(last_invoice, "contract_overdue_since", None),
+            contract,
+        ),
         "last_invoice": last_invoice,
         "last_payment": last_payment,
+    }
+
+
+def _due_words(
+    next_due: datetime.date | None, overdue_since: datetime.date | None, contract: Contract
+) -> dict[str, Any]:
+    """What the dashboard and the invoices page say about the money due: the next due date
+    (never a past one) and, separately, what to do about an overdue invoice."""
+    return {
+        "next_due": next_due,
+        "direct_debit": contract.pays_by_direct_debit,
+        "overdue_since": overdue_since + datetime.timedelta(days=1) if overdue_since else None,
+        "regie_phone": REGIE.phone,
     }
 
 
@@ -330,12 +354,20 @@ def invoices(request: AuthenticatedRequest, number: str) -> HttpResponse:
 
 
 def _invoices_figures(contract: Contract, today: datetime.date, page: str | None) -> dict[str, Any]:
-    rows = contract.invoices.with_status(today).order_by("-issue_date", "-number")
-    dues = contract.invoices.unpaid().aggregate(total=Sum("amount_due"), next_due=Min("due_date"))
+    rows = contract.invoices.with_paid_on().with_status(today).order_by("-issue_date", "-number")
+    dues = contract.invoices.unpaid().aggregate(
+        total=Sum("amount_due"),
+        next_due=Min("due_date", filter=Q(due_date__gte=today)),
+        overdue_since=Min("due_date", filter=Q(due_date__lt=today)),
+    )
+    invoices_page = Paginator(rows, PER_PAGE).get_page(page)
+    invoices_page.object_list = list(invoices_page.object_list)
+    for invoice in invoices_page.object_list:
+        invoice.words = invoice.status_words(direct_debit=contract.pays_by_direct_debit)
     return {
-        "page": Paginator(rows, PER_PAGE).get_page(page),
+        "page": invoices_page,
         "amount_due": dues["total"] or Decimal(0),
-        "next_due": dues["next_due"],
+        **_due_words(dues["next_due"], dues["overdue_since"], contract),
         # Each row links to <this>/<invoice>/ and <this>/<invoice>.pdf (contracts/urls.py):
         # one reverse() for the page instead of two per row.
         "invoices_url": reverse("contracts:invoices", args=[contract.number]),
@@ -347,7 +379,10 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
 def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: str) -> HttpResponse:
     """The invoice as an HTML page: the accessible alternative to its (untagged) PDF."""
     contract, switcher = get_contract_and_switcher(request.user, number)
-    invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
+    invoice = get_object_or_404(
+        contract.invoices.with_paid_on().with_status(), number=invoice_number
+    )
+    invoice.words = invoice.status_words(direct_debit=contract.pays_by_direct_debit)
     payments = list(invoice.payments.order_by("date", "reference"))
     figures = signals.extend_figures(
         "invoice_detail",

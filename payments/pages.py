@@ -62,4 +62,4 @@ def add_online_payment(
         }
         html = render_to_string("payments/_invoice_online.html", context)
         # Rendered from our template with autoescaping.
-        invoice.extra_html = mark_safe(html)  # type: ignore[attr-defined]
+        invoice.extra_html = mark_safe(html)

@@ -118,9 +118,12 @@ def test_the_admin_user_form_applies_the_rule():
     "password", ["Azerty123!", "Motdepasse1!", "Regie2026!", "EauxAix13!", "Marseille13!"]
 )
 def test_it_refuses_guessable_passwords_that_meet_the_rule_and_says_why(password):
-    errors = " ".join(french_errors(password))
-    assert "trop facile à deviner" in errors
-    assert "Préférez trois ou quatre mots" in errors
+    errors = french_errors(password)
+    # One message: the common-password list's, or the verdict with its example.
+    assert len(errors) == 1, errors
+    assert "trop courant" in errors[0] or (
+        "trop facile à deviner" in errors[0] and "trois ou quatre mots" in errors[0]
+    )
 
 
 def test_it_refuses_a_password_built_on_the_subscribers_own_address():
@@ -151,8 +154,39 @@ def test_sign_up_with_a_guessable_password_shows_the_french_reason(client):
     assert not User.objects.filter(email="devinable@example.fr").exists()
 
 
-def test_the_strength_estimator_explains_itself_in_french():
+def test_the_strength_estimator_explains_itself_in_french_once():
+    # zxcvbn's own warning repeated the list's ("trop courant", "très courant"): one voice.
     with pytest.raises(ValidationError) as refused:
         validate_password("Fontaine3?")
-    assert "Les noms et prénoms courants sont faciles à deviner" in refused.value.messages
+    assert len(refused.value.messages) == 1
+    assert "facile à deviner" in refused.value.messages[0]
     assert not any("easy to guess" in message for message in refused.value.messages)
+
+
+# --- One voice (issue 17) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password", ["Rob7!a", "robinet", "azerty", "Robinet7-", "password", "123456"]
+)
+def test_each_broken_rule_is_named_once_and_no_strength_verdict_comes_with_it(password):
+    errors = french_errors(password)
+    assert errors, password
+    assert len(errors) == len(set(errors)), errors
+    assert not any("respecte la règle" in error for error in errors), errors
+    assert not any("deviner" in error for error in errors), errors
+
+
+def test_a_common_password_gets_one_message_not_two():
+    errors = french_errors("Azerty123!")
+    assert len(errors) == 1, errors
+
+
+def test_the_strength_verdict_comes_alone_with_an_example_using_allowed_signs():
+    errors = french_errors("Marseille2026!")
+    assert len(errors) == 1, errors
+    assert "facile à deviner" in errors[0]
+    example = "Cerise!Bateau7*Nuage"
+    assert example in errors[0]
+    assert french_errors(example) == []
+    assert "-" not in example and "+" not in example

@@ -196,16 +196,29 @@ def test_the_dashboard_sums_up_the_contract(subscriber_client, billing):
     assert "Marie Dupont" in body and "M123" in body
     # Last reading.
     assert f"320,25{NBSP}m³" in body and "Le 10/07/2026 (Réelle)" in body
-    # Amount due: 1 234,56 + 30,00; the earliest unpaid due date.
+    # Amount due: 1 234,56 + 30,00; the next due date is never a past one (issue 17): the
+    # overdue invoice is said apart, with what to do.
     assert f"1{NBSP}264,56{NBSP}€" in body
-    assert "Prochaine échéance : 20/08/2026" in body
+    assert "Prochaine échéance : 10/12/2026" in body
+    assert "20/08/2026" not in body
+    assert "En retard depuis le 21/08/2026 — payez ou appelez le 04 13 57 39 00" in body
     # Last invoice and last payment.
-    assert "F2026-0003" in body and "À payer" in body
+    assert "F2026-0003" in body and "À payer avant le 10/12/2026" in body
     assert f"50,00{NBSP}€" in body and "Le 15/11/2026" in body and "Carte bancaire" in body
     # Last 12 months (since 26/11/2025): 40 m³ on 10/01/2026 and 50,25 m³ on 10/07/2026.
     assert f"90,25{NBSP}m³" in body
     assert f"40{NBSP}m³" in body and f"50,25{NBSP}m³" in body
     assert "10/07/2025" not in body
+
+
+def test_a_direct_debit_subscriber_reads_when_the_debit_is_made(subscriber_client, billing):
+    billing.payment_method = "direct_debit"
+    billing.save()
+    body = html(page(subscriber_client, "invoices", billing))
+    assert "Prochain prélèvement : 10/12/2026" in body
+    assert 'status--to_pay">Prélèvement le 10/12/2026' in body
+    assert 'status--paid">Prélevée le 01/02/2026' in body
+    assert "À payer" not in body[body.index("<table") :]
 
 
 def test_the_dashboard_of_an_empty_contract(subscriber_client, contract):
@@ -353,7 +366,8 @@ def test_long_histories_are_paginated_by_24(subscriber_client, ten_years):
     # next page).
     second = html(page(subscriber_client, "consumption", ten_years, page=2))
     table = second[second.index("Relevés du compteur") :]
-    assert table.count(f'<td class="num">9,5{NBSP}m³</td>') == 24
+    cell = f'data-label="Consommation depuis le relevé précédent">9,5{NBSP}m³</td>'
+    assert table.count(cell) == 24
 
 
 # --- Invoices -----------------------------------------------------------------------------------
@@ -366,9 +380,12 @@ def test_the_invoices_give_status_in_words_and_the_total_due(subscriber_client, 
     assert f"Total restant à payer : 1{NBSP}264,56{NBSP}€" in body
     table = body[body.index("<table") :]
     assert table.index("F2026-0003") < table.index("F2026-0002") < table.index("F2026-0001")
-    assert 'status--to_pay">À payer' in table
-    assert 'status--overdue">En retard' in table
-    assert 'status--paid">Payée' in table
+    assert 'status--to_pay">À payer avant le 10/12/2026' in table
+    assert (
+        'status--overdue">En retard depuis le 21/08/2026 — payez ou appelez le 04 13 57 39 00'
+        in table
+    )
+    assert 'status--paid">Payée le 01/02/2026' in table
     assert "du 11/07/2025 au 10/01/2026" in table and f"40{NBSP}m³" in table
     assert f"1{NBSP}234,56{NBSP}€" in table and "20/08/2026" in table
     assert f"reste à payer : 30,00{NBSP}€" in table

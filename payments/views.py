@@ -9,14 +9,15 @@ the web service about an attempt it opened.
 from __future__ import annotations
 
 from allauth.core import ratelimit
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from contracts.access import get_contract_for_user
+from core.decorators import subscriber_page
 from payments import services
 from payments.forms import PayForm
 from payments.models import PaymentAttempt
@@ -24,10 +25,9 @@ from payments.models import PaymentAttempt
 MAX_ID_OP = 64
 
 
-@login_required
-@never_cache
+@subscriber_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def pay(request: HttpRequest, number: str, invoice_number: str) -> HttpResponse:
+def pay(request: AuthenticatedRequest, number: str, invoice_number: str) -> HttpResponse:
     contract = get_contract_for_user(request.user, number)
     invoice = get_object_or_404(contract.invoices.with_status(), number=invoice_number)
     if not services.is_enabled():

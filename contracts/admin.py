@@ -34,10 +34,10 @@ from contracts.models import (
     Payer,
     Payment,
     ServiceDocument,
-    generate_key,
     normalize_key,
 )
-from core.admin import ReadOnlyAdmin
+from contracts.services import give_new_key
+from core.admin import ReadOnlyAdmin, subscriber_links
 from core.files import private_file
 
 INLINE_LIMIT = 12
@@ -127,8 +127,14 @@ class ContractInline(admin.TabularInline):
 class PayerAdmin(admin.ModelAdmin):
     list_display = ["reference", "name", "email", "phone"]
     search_fields = ["reference", "name", "email"]
-    readonly_fields = ["all_contracts"]
+    readonly_fields = ["all_contracts", "accounts"]
     inlines = [ContractInline]
+
+    @admin.display(description=_("subscriber accounts"))
+    def accounts(self, obj: Payer) -> str:
+        if not obj.pk:
+            return "—"
+        return subscriber_links(link.user for link in obj.account_links.select_related("user"))
 
     @admin.display(description=_("all contracts"))
     def all_contracts(self, obj: Payer) -> str:
@@ -238,7 +244,7 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["number", "street", "city", "postcode", "meter_number", "payer__name"]
     list_select_related = ["payer"]
     autocomplete_fields = ["payer"]
-    readonly_fields = ["key_state", "history"]
+    readonly_fields = ["key_state", "history", "accounts"]
     inlines = [ReadingInline, InvoiceInline, PaymentInline]
     actions = ["generate_keys"]
 
@@ -253,12 +259,17 @@ class ContractAdmin(admin.ModelAdmin):
             key_fields += ["new_key", "generate_new_key"]
         fieldsets.append((_("Contract key"), {"fields": key_fields}))
         if obj is not None:
-            fieldsets.append((_("History"), {"fields": ["history"]}))
+            fieldsets.append((_("History"), {"fields": ["history", "accounts"]}))
         return fieldsets
 
     @admin.display(description=_("key"))
     def key_state(self, obj: Contract) -> str:
         return str(_("Set (stored as a hash)")) if obj.has_key else str(_("Not set"))
+
+    @admin.display(description=_("subscriber accounts"))
+    def accounts(self, obj: Contract) -> str:
+        links = AccountPayerLink.objects.filter(payer_id=obj.payer_id).select_related("user")
+        return subscriber_links(link.user for link in links)
 
     @admin.display(description=_("full history"))
     def history(self, obj: Contract) -> str:
@@ -285,12 +296,11 @@ class ContractAdmin(admin.ModelAdmin):
         may_set = request.user.has_perm("contracts.set_contract_key")
         new_key = form.cleaned_data.get("new_key") if may_set else None
         shown = None
-        if may_set and form.cleaned_data.get("generate_new_key"):
-            shown = generate_key()
-            obj.set_key(shown)
-        elif new_key:
-            obj.set_key(new_key)
         super().save_model(request, obj, form, change)
+        if may_set and form.cleaned_data.get("generate_new_key"):
+            shown = give_new_key(obj)
+        elif new_key:
+            give_new_key(obj, new_key)
         if shown or new_key:
             kind = AuditKind.KEY_GENERATED if shown else AuditKind.KEY_SET
             audit.record(kind, request, request.user, detail=obj.number)
@@ -312,9 +322,7 @@ class ContractAdmin(admin.ModelAdmin):
     def generate_keys(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
         shown = []
         for contract in queryset.order_by("number")[:100]:
-            key = generate_key()
-            contract.set_key(key)
-            contract.save(update_fields=["key_hash"])
+            key = give_new_key(contract)
             audit.record(AuditKind.KEY_GENERATED, request, request.user, detail=contract.number)
             shown.append(f"{contract.number} : {key}")
         messages.warning(

@@ -188,6 +188,11 @@ class Contract(models.Model):
     )
     # Only a salted hash; the key itself is never stored nor shown again.
     key_hash = models.CharField(_("key hash"), max_length=256, blank=True, editable=False)
+    # When staff last set or generated the key in the portal: the billing import keeps
+    # such a key when its export is older (contracts/billing/run.py).
+    key_changed_by_staff_at = models.DateTimeField(
+        _("key changed by staff"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=ContractStatus, default=ContractStatus.ACTIVE
     )
@@ -526,6 +531,9 @@ class LinkAttempt(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=LinkAttemptResult)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # Set when staff lift the lock or give the contract a new key: the failure stays in
+    # the log but no longer counts towards a lock.
+    lifted_at = models.DateTimeField(_("lock lifted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contract linking attempt")

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,3 +21,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def subscriber_links(users: Any) -> str:
+    """Links to the subscriber page (support app) of each account, by email.
+
+    By URL name, so that lower apps can link to it without importing it; staff accounts
+    have no subscriber page and are shown as plain text.
+    """
+    items = []
+    for user in users:
+        try:
+            url = reverse("admin:support_subscriber_change", args=[user.pk])
+        except NoReverseMatch:
+            url = ""
+        items.append((url, user.email) if url and not user.is_staff else ("", user.email))
+    if not items:
+        return "—"
+    return format_html_join(
+        ", ",
+        "{}",
+        (
+            (format_html('<a href="{}">{}</a>', url, email) if url else email,)
+            for url, email in items
+        ),
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import OutgoingEmail, User
 from accounts.tasks import queue_email
+from core.admin import subscriber_links
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -48,17 +49,32 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ("email",)
     search_fields = ("email",)
-    list_display = ("email", "is_active", "is_staff", "date_joined", "last_login")
+    list_display = ("email", "activated", "is_active", "is_staff", "date_joined", "last_login")
     list_filter = (VerifiedFilter, "is_active", "is_staff", "date_joined", "last_login")
-    readonly_fields = ("date_joined", "last_login")
+    readonly_fields = ("date_joined", "last_login", "activated", "subscriber_page")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "activated", "subscriber_page")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+        return super().get_queryset(request).annotate(is_verified=Exists(verified))
+
+    @admin.display(description=_("email confirmed"), boolean=True, ordering="is_verified")
+    def activated(self, obj: User) -> bool:
+        return bool(getattr(obj, "is_verified", False))
+
+    @admin.display(description=_("subscriber page"))
+    def subscriber_page(self, obj: User) -> str:
+        return subscriber_links([obj]) if obj.pk and not obj.is_staff else "—"
+
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
@@ -79,6 +95,13 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry delivery now"), permissions=["view"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
         emails = list(queryset.exclude(status=OutgoingEmail.Status.SENT))
+        if not emails:
+            self.message_user(
+                request,
+                _("These emails were already delivered: nothing was queued again."),
+                messages.WARNING,
+            )
+            return
         for email in emails:
             OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.PENDING)
             queue_email(email)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import subscriber_links
 from inquiries import services
 from inquiries.forms import StaffReplyForm
 from inquiries.models import Attachment, Commune, Inquiry, Message
@@ -131,7 +132,7 @@ class InquiryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("account"))
     def account(self, obj: Inquiry) -> str:
-        return obj.user.email if obj.user_id else "—"
+        return subscriber_links([obj.user] if obj.user_id else [])
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj: Inquiry) -> str:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "inquiries",
+    "support",
     "audit",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from accounts import views as accounts_views
 from core.pagecache import entrance_page
@@ -13,6 +14,10 @@ from portal import personal_data, views
 # One door: the admin's own login form would bypass the portal's rate limits, per-account
 # lock and second factor. Anonymous visitors are sent to the portal's login instead.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# The Régie's back office, not "Administration de Django".
+admin.site.site_header = gettext_lazy("Subscriber area — management")
+admin.site.site_title = gettext_lazy("Subscriber area — management")
+admin.site.index_title = gettext_lazy("Back office")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,0 +1,104 @@
+"""The support path in a real browser: a Régie agent (with two-factor authentication)
+finds a subscriber by contract number and resends the activation link; the subscriber
+receives it and activates the account."""
+
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.conf import settings
+from django.contrib.auth.models import Group
+from playwright.sync_api import Browser, Page, expect
+
+from accounts.models import User
+from audit.models import AuditEvent, AuditKind
+from contracts.models import AccountPayerLink, Contract, Payer
+from tests.e2e.helpers import link_from_mail, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Tortue&Violon9"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def current_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def agent_secret(transactional_db) -> str:
+    agent = User.objects.create_user("agent@eauxdupaysdaix.fr", PASSWORD, is_staff=True)
+    agent.groups.add(Group.objects.get(name="Régie agent"))
+    EmailAddress.objects.create(user=agent, email=agent.email, verified=True, primary=True)
+    secret = generate_totp_secret()
+    TOTP.activate(agent, secret)
+    return secret
+
+
+@pytest.fixture
+def waiting_subscriber(transactional_db) -> User:
+    payer = Payer.objects.create(reference="P0001", name="Marie Dupont")
+    contract = Contract(number="11301.11377.01", payer=payer, street="12 cours Mirabeau")
+    contract.set_key("ABCD2345")
+    contract.save()
+    user = User.objects.create_user("abonne@example.fr", PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    AccountPayerLink.objects.create(user=user, payer=payer)
+    return user
+
+
+def fits_the_width(page: Page, name: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    scroll_width, inner_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-1280.png", full_page=True)
+    assert scroll_width <= inner_width, f"{name}: horizontal scroll at 1280 px"
+
+
+def test_an_agent_resends_the_activation_link_found_by_contract_number(
+    page: Page, browser: Browser, live_server, agent_secret, waiting_subscriber
+):
+    log_in(page, live_server.url, "agent@eauxdupaysdaix.fr", PASSWORD)
+    page.locator("input[name=code]").fill(current_code(agent_secret))
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+
+    page.goto(f"{live_server.url}/{settings.ADMIN_PATH}")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator("#content-main").get_by_role("link", name="Abonnés", exact=True).click()
+    page.locator("#searchbar").fill("11301 11377 01")
+    page.locator("#searchbar").press("Enter")
+    fits_the_width(page, "admin-subscribers")
+    page.get_by_role("link", name="abonne@example.fr").click()
+
+    expect(page.get_by_role("heading", name="Compte")).to_be_visible()
+    expect(page.get_by_text("non confirmée").first).to_be_visible()
+    fits_the_width(page, "admin-subscriber")
+    form = page.locator("form.support-action").filter(has_text="Renvoyer le lien d’activation")
+    form.get_by_label("Motif").fill("Appel : e-mail d’activation jamais reçu")
+    form.get_by_role("button", name="Renvoyer le lien d’activation").click()
+    expect(
+        page.get_by_text("Un nouveau lien d’activation a été envoyé à abonne@example.fr.")
+    ).to_be_visible()
+    assert AuditEvent.objects.filter(
+        kind=AuditKind.ACTIVATION_RESENT, subject=waiting_subscriber
+    ).exists()
+
+    # The subscriber, in their own browser, follows the link.
+    context = browser.new_context(locale="fr-FR")
+    subscriber_page = context.new_page()
+    subscriber_page.goto(link_from_mail(live_server.url, "abonne@example.fr", ""))
+    expect(subscriber_page.get_by_role("heading", level=1)).to_have_text("Activez votre compte")
+    subscriber_page.get_by_role("button", name="Confirmer").click()
+    subscriber_page.wait_for_load_state()
+    context.close()
+    assert EmailAddress.objects.get(user=waiting_subscriber).verified

@@ -7,6 +7,7 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +29,7 @@ from contracts.billing.upload import ImportFailed, UploadRejected, import_upload
 from contracts.models import (
     AccountPayerLink,
     Contract,
+    ImportRun,
     Invoice,
     InvoiceStatus,
     LinkAttempt,
@@ -101,6 +104,15 @@ class BillingImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the files without importing them"), required=False
     )
+    export_date = forms.DateField(
+        label=_("Date of the export"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The day the billing system made the export. A contract key given by staff "
+            "after that day is kept; without a date, every key given by staff is kept."
+        ),
+    )
 
 
 # --- Payers -------------------------------------------------------------------------------
@@ -129,6 +141,13 @@ class PayerAdmin(admin.ModelAdmin):
     search_fields = ["reference", "name", "email"]
     readonly_fields = ["all_contracts", "accounts"]
     inlines = [ContractInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Payer | None = None) -> Any:
+        # The import matches payers on their reference (see ContractAdmin).
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("reference")
+        return fields
 
     @admin.display(description=_("subscriber accounts"))
     def accounts(self, obj: Payer) -> str:
@@ -330,6 +349,14 @@ class ContractAdmin(admin.ModelAdmin):
             _("New keys, shown only once: %(keys)s") % {"keys": " ; ".join(shown)},
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> Any:
+        # The import matches on the number and the payer reference: only an administrator
+        # may change them by hand, or the next import would create a second contract.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += ["number", "payer"]
+        return fields
+
     def has_set_contract_key_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("contracts.set_contract_key")
 
@@ -358,8 +385,19 @@ class ContractAdmin(admin.ModelAdmin):
         form = BillingImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
+                day = form.cleaned_data.get("export_date")
                 report = import_upload(
-                    form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"]
+                    form.cleaned_data["files"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    # The end of that day: a key given by staff later that day is older
+                    # than nothing we know; the whole day counts as the export's.
+                    export_date=timezone.make_aware(
+                        datetime.datetime.combine(day, datetime.time.max)
+                    )
+                    if day
+                    else None,
+                    user=request.user,
+                    request=request,
                 )
             except UploadRejected as exc:
                 form.add_error("files", str(exc))
@@ -557,3 +595,25 @@ class LinkAttemptAdmin(ReadOnlyAdmin):
     search_fields = ["number", "user__email", "ip"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    """Every billing import, by command or upload, valid or refused, dry or not."""
+
+    list_display = ["started_at", "source", "user", "dry_run", "ok", "rows", "created", "updated"]
+    list_filter = ["source", "ok", "dry_run", "started_at"]
+    date_hierarchy = "started_at"
+    list_select_related = ["user"]
+    fields = [
+        "started_at",
+        "source",
+        "user",
+        "dry_run",
+        "ok",
+        "error_count",
+        "rows",
+        "created",
+        "updated",
+        "report",
+    ]

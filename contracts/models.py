@@ -92,6 +92,7 @@ class PaymentMethod(models.TextChoices):
     MONTHLY_PLAN = "monthly_plan", _("Monthly direct debit plan")
     CARD = "card", _("Bank card")
     TRANSFER = "transfer", _("Bank transfer")
+    TIP = "tip", _("TIP (interbank payment order)")
     CHEQUE = "cheque", _("Cheque")
     CASH = "cash", _("Cash")
     OTHER = "other", _("Other")
@@ -556,3 +557,37 @@ class LinkAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_result_display()}"
+
+
+class ImportRun(models.Model):
+    """One run of the billing import (command or upload), for the import history."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", _("command")
+        UPLOAD = "upload", _("upload in the admin")
+
+    started_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    ok = models.BooleanField(_("valid"), default=False)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    report = models.TextField(_("report"), blank=True)
+
+    class Meta:
+        verbose_name = _("billing import")
+        verbose_name_plural = _("billing imports")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {timezone.localtime(self.started_at):%d/%m/%Y %H:%M}"

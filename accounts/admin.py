@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import OutgoingEmail, User
 from accounts.tasks import queue_email
-from core.admin import subscriber_links
+from core.admin import short_datetime, subscriber_links
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -49,7 +49,7 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ("email",)
     search_fields = ("email",)
-    list_display = ("email", "activated", "is_active", "is_staff", "date_joined", "last_login")
+    list_display = ("email", "activated", "is_active", "is_staff", "joined", "last_seen")
     list_filter = (VerifiedFilter, "is_active", "is_staff", "date_joined", "last_login")
     readonly_fields = ("date_joined", "last_login", "activated", "subscriber_page")
     fieldsets = (
@@ -71,6 +71,14 @@ class UserAdmin(BaseUserAdmin):
     def activated(self, obj: User) -> bool:
         return bool(getattr(obj, "is_verified", False))
 
+    @admin.display(description=_("date joined"), ordering="date_joined")
+    def joined(self, obj: User) -> str:
+        return short_datetime(obj.date_joined)
+
+    @admin.display(description=_("last login"), ordering="last_login")
+    def last_seen(self, obj: User) -> str:
+        return short_datetime(obj.last_login)
+
     @admin.display(description=_("subscriber page"))
     def subscriber_page(self, obj: User) -> str:
         return subscriber_links([obj]) if obj.pk and not obj.is_staff else "—"
@@ -80,7 +88,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ("subject", "to", "status", "attempts", "created_at", "sent_at")
+    list_display = ("subject", "to", "status", "attempts", "created", "sent")
     list_filter = ("status", "created_at")
     search_fields = ("to", "subject")
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
@@ -91,6 +99,14 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: OutgoingEmail) -> str:
+        return short_datetime(obj.created_at)
+
+    @admin.display(description=_("sent"), ordering="sent_at")
+    def sent(self, obj: OutgoingEmail) -> str:
+        return short_datetime(obj.sent_at)
 
     @admin.action(description=_("Retry delivery now"), permissions=["view"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:

@@ -8,6 +8,7 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +41,17 @@ from contracts.models import (
     normalize_key,
 )
 from contracts.services import give_new_key
-from core.admin import ReadOnlyAdmin, subscriber_links
+from core.admin import ReadOnlyAdmin, short_date, short_datetime, subscriber_links
 from core.files import private_file
 
 INLINE_LIMIT = 12
+
+
+def m3(value: Any) -> str:
+    """A volume as the rest of the admin shows numbers: French format, "—" when none."""
+    if value is None:
+        return "—"
+    return formats.number_format(Decimal(str(value)), 3, use_l10n=True, force_grouping=True)
 
 
 class LatestFirstFormSet(BaseInlineFormSet):
@@ -230,8 +238,8 @@ class ReadingInline(ReadOnlyInline):
         return super().get_queryset(request).with_consumption()
 
     @admin.display(description=_("consumption (m³)"))
-    def consumption(self, obj: MeterReading) -> Any:
-        return getattr(obj, "consumption", None)
+    def consumption(self, obj: MeterReading) -> str:
+        return m3(getattr(obj, "consumption", None))
 
 
 class InvoiceInline(ReadOnlyInline):
@@ -258,7 +266,7 @@ class PaymentInline(ReadOnlyInline):
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     form = ContractAdminForm
-    list_display = ["number", "payer", "status", "street", "postcode", "city", "start_date"]
+    list_display = ["number", "payer", "status", "address", "since"]
     list_filter = ["status", "city", "paperless", "payment_method", "start_date", "end_date"]
     search_fields = ["number", "street", "city", "postcode", "meter_number", "payer__name"]
     list_select_related = ["payer"]
@@ -266,6 +274,14 @@ class ContractAdmin(admin.ModelAdmin):
     readonly_fields = ["key_state", "history", "accounts"]
     inlines = [ReadingInline, InvoiceInline, PaymentInline]
     actions = ["generate_keys"]
+
+    @admin.display(description=_("service address"), ordering="street")
+    def address(self, obj: Contract) -> str:
+        return obj.service_address
+
+    @admin.display(description=_("start date"), ordering="start_date")
+    def since(self, obj: Contract) -> str:
+        return short_date(obj.start_date)
 
     def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None) -> Any:
         fieldsets: list[Any] = [
@@ -446,9 +462,9 @@ class MeterReadingAdmin(BillingSourceAdmin):
         return super().get_queryset(request).annotate(previous_index=Subquery(previous))
 
     @admin.display(description=_("consumption (m³)"))
-    def consumption(self, obj: MeterReading) -> Any:
+    def consumption(self, obj: MeterReading) -> str:
         previous = getattr(obj, "previous_index", None)
-        return None if previous is None else obj.index - previous
+        return m3(None if previous is None else obj.index - previous)
 
 
 class InvoiceStatusFilter(admin.SimpleListFilter):
@@ -590,18 +606,31 @@ class AccountPayerLinkAdmin(admin.ModelAdmin):
 class LinkAttemptAdmin(ReadOnlyAdmin):
     """Every try at linking a contract (never the key): read-only, for staff to audit."""
 
-    list_display = ["created_at", "user", "number", "ip", "result"]
+    list_display = ["time", "user", "number", "ip", "result", "lifted"]
     list_filter = ["result", "created_at"]
     search_fields = ["number", "user__email", "ip"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj: LinkAttempt) -> str:
+        return short_datetime(obj.created_at)
+
+    @admin.display(description=_("lock lifted"), ordering="lifted_at")
+    def lifted(self, obj: LinkAttempt) -> str:
+        return short_datetime(obj.lifted_at)
 
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     """Every billing import, by command or upload, valid or refused, dry or not."""
 
-    list_display = ["started_at", "source", "user", "dry_run", "ok", "rows", "created", "updated"]
+    list_display = ["time", "source", "user", "dry_run", "ok", "rows", "created", "updated"]
+
+    @admin.display(description=_("time"), ordering="started_at")
+    def time(self, obj: ImportRun) -> str:
+        return short_datetime(obj.started_at)
+
     list_filter = ["source", "ok", "dry_run", "started_at"]
     date_hierarchy = "started_at"
     list_select_related = ["user"]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import subscriber_links
+from core.admin import short_datetime, subscriber_links
 from inquiries import services
 from inquiries.forms import StaffReplyForm
 from inquiries.models import Attachment, Commune, Inquiry, Message
@@ -84,7 +84,7 @@ class InquiryAdmin(admin.ModelAdmin):
     form = StaffReplyForm
     list_display = [
         "reference",
-        "created_at",
+        "received",
         "kind",
         "topic_display",
         "email",
@@ -125,6 +125,10 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+    @admin.display(description=_("received"), ordering="created_at")
+    def received(self, obj: Inquiry) -> str:
+        return short_datetime(obj.created_at)
 
     @admin.display(description=_("subject"))
     def topic_display(self, obj: Inquiry) -> str:

@@ -29,6 +29,7 @@ from accounts.models import OutgoingEmail
 from audit.models import AuditEvent
 from contracts import services as linking
 from contracts.models import Contract, LinkAttempt, normalize_contract_number
+from core.admin import short_datetime
 from inquiries.models import Inquiry
 from support import services
 from support.models import Subscriber
@@ -69,7 +70,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "activated", "two_factor", "is_active", "last_login", "date_joined"]
+    list_display = ["email", "activated", "two_factor", "is_active", "last_seen", "joined"]
     list_filter = ["is_active", "date_joined", "last_login"]
     search_fields = ["email"]
     search_help_text = _("Email, name, payer reference or contract number (any spelling).")
@@ -113,6 +114,14 @@ class SubscriberAdmin(admin.ModelAdmin):
                 link_attempts__number=number
             )
         return queryset.filter(match), True
+
+    @admin.display(description=_("last login"), ordering="last_login")
+    def last_seen(self, obj: Any) -> str:
+        return short_datetime(obj.last_login)
+
+    @admin.display(description=_("date joined"), ordering="date_joined")
+    def joined(self, obj: Any) -> str:
+        return short_datetime(obj.date_joined)
 
     @admin.display(description=_("activated"), boolean=True, ordering="is_verified")
     def activated(self, obj: Any) -> bool:

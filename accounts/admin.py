@@ -1,5 +1,7 @@
 """Staff screens: users (by email) and the outgoing email queue."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -10,6 +12,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import OutgoingEmail, User
 from accounts.tasks import queue_email
+from audit import services as audit
+from audit.models import AuditKind
 from core.admin import short_datetime, subscriber_links
 
 
@@ -82,6 +86,30 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("subscriber page"))
     def subscriber_page(self, obj: User) -> str:
         return subscriber_links([obj]) if obj.pk and not obj.is_staff else "—"
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Group changes in the audit trail, in words: "jean@… ajouté au groupe …"."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        for name in sorted(after - before):
+            audit.record(
+                AuditKind.STAFF_CHANGE,
+                request,
+                request.user,
+                _("%(email)s added to the group %(group)s") % {"email": user.email, "group": name},
+                subject=user,
+            )
+        for name in sorted(before - after):
+            audit.record(
+                AuditKind.STAFF_CHANGE,
+                request,
+                request.user,
+                _("%(email)s removed from the group %(group)s")
+                % {"email": user.email, "group": name},
+                subject=user,
+            )
 
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 

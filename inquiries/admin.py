@@ -163,10 +163,22 @@ class InquiryAdmin(admin.ModelAdmin):
                 reply=form.cleaned_data.get("reply", ""),
                 previous_status=previous,
             )
+        obj._audit_replied = message is not None  # type: ignore[attr-defined]
         if message is not None:
             self.message_user(
                 request, _("Your reply was sent to %(email)s.") % {"email": obj.email}
             )
+
+    def audit_detail(self, obj: Inquiry, action: str) -> str:
+        """The audit trail's words: "Réponse à DA-2026-000012 (état : traitée)"."""
+        if action != "change":
+            return ""
+        words = (
+            _("Reply to %(reference)s (status: %(status)s)")
+            if getattr(obj, "_audit_replied", False)
+            else _("%(reference)s updated (status: %(status)s)")
+        )
+        return str(words % {"reference": obj.reference, "status": obj.get_status_display()})
 
 
 @admin.register(Attachment)

@@ -14,7 +14,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
@@ -33,10 +33,24 @@ def current_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
+def regie_agents() -> Group:
+    """The group the migrations create; rebuilt with the rights this path needs when an
+    earlier transactional test flushed the database (data migrations do not run again)."""
+    group, created = Group.objects.get_or_create(name="Régie agent")
+    if created:
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="support",
+                codename__in=["view_subscriber", "resend_activation"],
+            )
+        )
+    return group
+
+
 @pytest.fixture
 def agent_secret(transactional_db) -> str:
     agent = User.objects.create_user("agent@eauxdupaysdaix.fr", PASSWORD, is_staff=True)
-    agent.groups.add(Group.objects.get(name="Régie agent"))
+    agent.groups.add(regie_agents())
     EmailAddress.objects.create(user=agent, email=agent.email, verified=True, primary=True)
     secret = generate_totp_secret()
     TOTP.activate(agent, secret)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.mfa import has_totp
 from accounts.models import OutgoingEmail, User
 from accounts.tasks import queue_email
 from audit import services as audit
@@ -55,9 +56,9 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email",)
     list_display = ("email", "activated", "is_active", "is_staff", "joined", "last_seen")
     list_filter = (VerifiedFilter, "is_active", "is_staff", "date_joined", "last_login")
-    readonly_fields = ("date_joined", "last_login", "activated", "subscriber_page")
+    readonly_fields = ("date_joined", "last_login", "activated", "two_factor", "subscriber_page")
     fieldsets = (
-        (None, {"fields": ("email", "password", "activated", "subscriber_page")}),
+        (None, {"fields": ("email", "password", "activated", "two_factor", "subscriber_page")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -82,6 +83,10 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("last login"), ordering="last_login")
     def last_seen(self, obj: User) -> str:
         return short_datetime(obj.last_login)
+
+    @admin.display(description=_("two-factor"), boolean=True)
+    def two_factor(self, obj: User) -> bool:
+        return bool(obj.pk) and has_totp(obj)
 
     @admin.display(description=_("subscriber page"))
     def subscriber_page(self, obj: User) -> str:

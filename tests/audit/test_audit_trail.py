@@ -180,3 +180,11 @@ def test_an_event_title_is_in_paris_time(subscriber):
         kind=AuditKind.LOGIN, at=datetime.datetime(2026, 7, 1, 8, 30, tzinfo=datetime.UTC)
     )
     assert str(event) == "Connexion 01/07/2026 10:30"
+
+
+def test_the_user_page_shows_activation_and_two_factor_state(client, subscriber):
+    admin = with_totp(User.objects.create_superuser("chef2@example.fr", PASSWORD))
+    client.force_login(admin)
+    html = client.get(reverse("admin:accounts_user_change", args=[subscriber.pk])).content.decode()
+    assert "E-mail confirmé" in html and "Double authentification" in html
+    assert reverse("admin:support_subscriber_change", args=[subscriber.pk]) in html

@@ -64,7 +64,7 @@ def _french_permissions(model_admin: admin.ModelAdmin) -> None:
     def formfield_for_manytomany(db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = original(db_field, request, **kwargs)
         if field is not None and db_field.name in ("permissions", "user_permissions"):
-            field.label_from_instance = permission_label
+            field.label_from_instance = permission_label  # type: ignore[method-assign,assignment]
         return field
 
     model_admin.formfield_for_manytomany = formfield_for_manytomany  # type: ignore[method-assign]

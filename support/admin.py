@@ -209,7 +209,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return redirect(page)
         reason, number = form.cleaned_data["reason"], form.cleaned_data["number"]
         if action == "resend_activation":

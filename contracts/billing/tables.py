@@ -181,7 +181,7 @@ class FileRules:
             hashes = [new_hash(r) for r in records]
         for record, key_hash in zip(records, hashes, strict=True):
             old = stored.get(record.key)
-            if key_hash is KEEP:
+            if key_hash is KEEP and old is not None and old[2] is not None:
                 self.report.note_change(
                     _(
                         "contracts.csv:%(line)s: %(number)s: key of the export ignored, staff "

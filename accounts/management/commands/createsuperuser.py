@@ -69,11 +69,14 @@ class Command(django_command.Command):
                 prompt = _("Password: ")
             return original_getpass(words.get(prompt, prompt), stream)
 
-        django_command.getpass.getpass = french_getpass  # type: ignore[attr-defined]
+        django_command.getpass.getpass = french_getpass
         try:
-            django_command.input = lambda prompt="": builtins.input(words.get(prompt, prompt))  # type: ignore[attr-defined]
+            # Django calls input() for its last question: a module global shadows it.
+            setattr(  # noqa: B010
+                django_command, "input", lambda prompt="": builtins.input(words.get(prompt, prompt))
+            )
             return super().execute(*args, **options)
         finally:
-            django_command.getpass.getpass = original_getpass  # type: ignore[attr-defined]
+            django_command.getpass.getpass = original_getpass
             if hasattr(django_command, "input"):
-                del django_command.input  # type: ignore[attr-defined]
+                delattr(django_command, "input")

@@ -2,6 +2,8 @@
 finds a subscriber by contract number and resends the activation link; the subscriber
 receives it and activates the account."""
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from audit.models import AuditEvent, AuditKind
-from contracts.models import AccountPayerLink, Contract, Payer
+from contracts.models import AccountPayerLink, Contract, MeterReading, Payer
 from tests.e2e.helpers import link_from_mail, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,6 +111,10 @@ def test_an_agent_resends_the_activation_link_found_by_contract_number(
     expect(
         page.get_by_text("Un nouveau lien d’activation a été envoyé à abonne@example.fr.")
     ).to_be_visible()
+    # The page now lists the email sent and the audited action, with the agent's reason.
+    expect(page.get_by_text("Lien d’activation renvoyé par un agent")).to_be_visible()
+    expect(page.get_by_text("Appel : e-mail d’activation jamais reçu")).to_be_visible()
+    fits_the_width(page, "admin-subscriber-after-resend")
     assert AuditEvent.objects.filter(
         kind=AuditKind.ACTIVATION_RESENT, subject=waiting_subscriber
     ).exists()
@@ -130,6 +136,7 @@ WIDE_LISTS = [
     "accounts/outgoingemail/",
     "contracts/linkattempt/",
     "contracts/contract/",
+    "contracts/contract/{contract}/change/",
     "contracts/importrun/",
     "inquiries/inquiry/",
     "audit/auditevent/",
@@ -161,7 +168,10 @@ def test_the_admin_lists_fit_1280_px_with_the_menu_open(
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.set_viewport_size({"width": 1280, "height": 800})
     failures = []
-    for path in WIDE_LISTS:
+    contract = Contract.objects.get()
+    MeterReading.objects.create(contract=contract, date=date(2025, 1, 10), index=Decimal("120.5"))
+    MeterReading.objects.create(contract=contract, date=date(2025, 7, 10), index=Decimal("165.25"))
+    for path in (p.format(contract=contract.pk) for p in WIDE_LISTS):
         page.goto(f"{live_server.url}/{settings.ADMIN_PATH}{path}")
         expect(page.locator("#nav-sidebar")).to_be_visible()
         try:

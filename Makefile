@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pyenv's shims answer only where .python-version names the version: that file says 3.13.
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3.12 2>/dev/null)
 
-.PHONY: run test install lint format lock messages clean worker
+.PHONY: run test install lint format lock messages clean worker manage
 
 $(BIN)/.installed: requirements-dev.txt
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -22,12 +22,22 @@ $(BIN)/.installed: requirements-dev.txt
 install: $(BIN)/.installed
 
 # Development server: SQLite and files under var/, mail printed in this terminal.
+# Links in emails follow the port: PORT=8080 make run.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEV := DJANGO_DEBUG=1 SITE_URL=$(SITE_URL)
 run: install
 	@mkdir -p var
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py createcachetable
+	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Any management command with the development settings, e.g.
+#   make manage ARGS="createsuperuser"
+#   make manage ARGS="import_billing --dry-run exports/2026-12-01"
+manage: install
+	@mkdir -p var
+	$(DEV) $(BIN)/python manage.py $(ARGS)
 
 # Whole suite: SQLite by default, PostgreSQL when DATABASE_URL points to one.
 # Extra pytest arguments: make test ARGS="-k linking -x"

@@ -12,7 +12,7 @@ from functools import cache
 
 from allauth.mfa.adapter import DefaultMFAAdapter, get_adapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,13 +21,17 @@ from django.utils.translation import gettext as _
 
 
 @cache
-def fernet() -> Fernet:
+def fernet() -> MultiFernet:
+    """``MFA_ENCRYPTION_KEY`` may list several keys, comma-separated: the first encrypts,
+    all decrypt. To rotate: put the new key first, keep the old one after it, run
+    ``manage.py rotate_mfa_key``, then drop the old key."""
     key = settings.MFA_ENCRYPTION_KEY
     if not key:
         # Development and tests only (settings refuse a production start without a key).
         digest = hashlib.sha256(f"mfa-encryption:{settings.SECRET_KEY}".encode()).digest()
         key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+    text = key.decode() if isinstance(key, bytes) else key
+    return MultiFernet([Fernet(k.strip().encode()) for k in text.split(",") if k.strip()])
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -2,8 +2,10 @@
 
 Every ``ModelAdmin`` (ours, allauth's, Django's) logs additions, changes and deletions
 through three methods that receive the request; wrapping them once records the same
-change in the audit trail with the client IP. The detail names the model and the row's
-id, never its content.
+change in the audit trail with the client IP, in words: "Modification : utilisateur
+jean@example.fr", "Suppression : contrat 11301.11377.01". A row is named by its natural
+identifier (email, reference, number), never by free text it holds; a ``ModelAdmin`` may
+word its own changes with ``audit_detail(obj, action)`` (e.g. "Réponse à DA-…").
 """
 
 import functools
@@ -12,22 +14,50 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from audit.models import AuditKind
 from audit.services import record
 
 
-def _detail(model_admin: admin.ModelAdmin, action: str, ids: str) -> str:
-    return f"{action} {model_admin.opts.label_lower} {ids}"
+def label(obj: Any) -> str:
+    """What a person would call this row: its email, reference or number, else its id."""
+    for attribute in ("reference", "number", "email"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    user, payer = getattr(obj, "user", None), getattr(obj, "payer", None)
+    if user is not None and payer is not None:
+        return f"{label(user)} ↔ {label(payer)}"
+    return _("no. %(id)s") % {"id": obj.pk}
+
+
+def describe(model_admin: admin.ModelAdmin, action: str, objects: list[Any]) -> str:
+    custom = getattr(model_admin, "audit_detail", None)
+    if custom is not None and len(objects) == 1:
+        words = custom(objects[0], action)
+        if words:
+            return words
+    verbs = {
+        "add": pgettext("audit action", "Addition"),
+        "change": pgettext("audit action", "Change"),
+        "delete": pgettext("audit action", "Deletion"),
+    }
+    return _("%(action)s: %(model)s %(rows)s") % {
+        "action": verbs[action],
+        "model": model_admin.opts.verbose_name,
+        "rows": ", ".join(label(obj) for obj in objects),
+    }
 
 
 def _wrap(method: Callable[..., Any], action: str, many: bool) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: admin.ModelAdmin, request: HttpRequest, target: Any, *args: Any) -> Any:
         # Taken before the deletion the admin performs next.
-        ids = ",".join(str(obj.pk) for obj in target) if many else str(target.pk)
+        detail = describe(self, action, list(target) if many else [target])
         result = method(self, request, target, *args)
-        record(AuditKind.STAFF_CHANGE, request, request.user, _detail(self, action, ids))
+        record(AuditKind.STAFF_CHANGE, request, request.user, detail)
         return result
 
     wrapper.audited = True  # type: ignore[attr-defined]

@@ -21,6 +21,13 @@ class AuditKind(models.TextChoices):
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
     STAFF_CHANGE = "staff_change", _("Change made in the admin")
     UPLOAD_INFECTED = "upload_infected", _("Infected file refused")
+    ACTIVATION_RESENT = "activation_resent", _("Activation link sent again by staff")
+    RESET_SENT = "reset_sent", _("Password reset link sent by staff")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Login lock lifted by staff")
+    LINK_UNLOCKED = "link_unlocked", _("Contract-link lock lifted by staff")
+    SESSIONS_ENDED = "sessions_ended", _("Sessions ended by staff")
+    LINK_ALERT = "link_alert", _("Contract number under repeated wrong keys")
+    BILLING_IMPORT = "billing_import", _("Billing import")
 
 
 class AuditEvent(models.Model):
@@ -35,8 +42,20 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # A contract number or an account id; never a secret.
-    detail = models.CharField(_("detail"), max_length=100, blank=True)
+    # The account a staff member acted on (support actions): the subscriber page lists
+    # what was done to an account as well as what it did.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account concerned"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # In words: a contract number, a request reference, an address, counts; never a secret.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # Why staff did it, as typed by the agent (support actions).
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -44,4 +63,4 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"

@@ -18,13 +18,25 @@ from audit.models import AuditEvent
 from core.clientip import client_ip
 
 
-def record(kind: str, request: HttpRequest | None, user: Any = None, detail: str = "") -> None:
+def record(
+    kind: str,
+    request: HttpRequest | None,
+    user: Any = None,
+    detail: str = "",
+    *,
+    subject: Any = None,
+    reason: str = "",
+) -> AuditEvent:
+    """One row of the trail: ``user`` did it, to ``subject`` (an account) if any."""
     account = user if user is not None and getattr(user, "pk", None) else None
-    AuditEvent.objects.create(
+    concerned = subject if subject is not None and getattr(subject, "pk", None) else None
+    return AuditEvent.objects.create(
         kind=kind,
         user=account,
+        subject=concerned,
         ip=client_ip(request) if request is not None else None,
-        detail=detail[:100],
+        detail=detail[:300],
+        reason=reason[:300],
     )
 
 

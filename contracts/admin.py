@@ -7,6 +7,8 @@ here. Payers and contracts can be corrected; a contract's key can be set or gene
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -18,6 +20,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +30,7 @@ from contracts.billing.upload import ImportFailed, UploadRejected, import_upload
 from contracts.models import (
     AccountPayerLink,
     Contract,
+    ImportRun,
     Invoice,
     InvoiceQuerySet,
     InvoiceStatus,
@@ -36,16 +40,23 @@ from contracts.models import (
     Payer,
     Payment,
     ServiceDocument,
-    generate_key,
     normalize_key,
 )
-from core.admin import ReadOnlyAdmin
+from contracts.services import give_new_key
+from core.admin import ReadOnlyAdmin, short_date, short_datetime, subscriber_links
 from core.files import private_file
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 INLINE_LIMIT = 12
+
+
+def m3(value: Any) -> str:
+    """A volume as the rest of the admin shows numbers: French format, "—" when none."""
+    if value is None:
+        return "—"
+    return formats.number_format(Decimal(str(value)), 3, use_l10n=True, force_grouping=True)
 
 
 class LatestFirstFormSet(BaseInlineFormSet):
@@ -108,6 +119,15 @@ class BillingImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the files without importing them"), required=False
     )
+    export_date = forms.DateField(
+        label=_("Date of the export"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The day the billing system made the export. A contract key given by staff "
+            "after that day is kept; without a date, every key given by staff is kept."
+        ),
+    )
 
 
 # --- Payers -------------------------------------------------------------------------------
@@ -141,8 +161,21 @@ class ContractInline(admin.TabularInline):
 class PayerAdmin(admin.ModelAdmin):
     list_display = ["reference", "name", "email", "phone"]
     search_fields = ["reference", "name", "email"]
-    readonly_fields = ["all_contracts"]
+    readonly_fields = ["all_contracts", "accounts"]
     inlines = [ContractInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Payer | None = None) -> Any:
+        # The import matches payers on their reference (see ContractAdmin).
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("reference")
+        return fields
+
+    @admin.display(description=_("subscriber accounts"))
+    def accounts(self, obj: Payer) -> str:
+        if not obj.pk:
+            return "—"
+        return subscriber_links(link.user for link in obj.account_links.select_related("user"))
 
     @admin.display(description=_("all contracts"))
     def all_contracts(self, obj: Payer) -> str:
@@ -220,8 +253,8 @@ class ReadingInline(ReadOnlyInline):
         return cast(MeterReadingQuerySet, super().get_queryset(request)).with_consumption()
 
     @admin.display(description=_("consumption (m³)"))
-    def consumption(self, obj: MeterReading) -> Any:
-        return getattr(obj, "consumption", None)
+    def consumption(self, obj: MeterReading) -> str:
+        return m3(getattr(obj, "consumption", None))
 
 
 class InvoiceInline(ReadOnlyInline):
@@ -253,14 +286,22 @@ class PaymentInline(ReadOnlyInline):
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     form = ContractAdminForm
-    list_display = ["number", "payer", "status", "street", "postcode", "city", "start_date"]
+    list_display = ["number", "payer", "status", "address", "since"]
     list_filter = ["status", "city", "paperless", "payment_method", "start_date", "end_date"]
     search_fields = ["number", "street", "city", "postcode", "meter_number", "payer__name"]
     list_select_related = ["payer"]
     autocomplete_fields = ["payer"]
-    readonly_fields = ["key_state", "history"]
+    readonly_fields = ["key_state", "history", "accounts"]
     inlines = [ReadingInline, InvoiceInline, PaymentInline]
     actions = ["generate_keys"]
+
+    @admin.display(description=_("service address"), ordering="street")
+    def address(self, obj: Contract) -> str:
+        return obj.service_address
+
+    @admin.display(description=_("start date"), ordering="start_date")
+    def since(self, obj: Contract) -> str:
+        return short_date(obj.start_date)
 
     def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None) -> Any:
         fieldsets: list[Any] = [
@@ -273,12 +314,17 @@ class ContractAdmin(admin.ModelAdmin):
             key_fields += ["new_key", "generate_new_key"]
         fieldsets.append((_("Contract key"), {"fields": key_fields}))
         if obj is not None:
-            fieldsets.append((_("History"), {"fields": ["history"]}))
+            fieldsets.append((_("History"), {"fields": ["history", "accounts"]}))
         return fieldsets
 
     @admin.display(description=_("key"))
     def key_state(self, obj: Contract) -> str:
         return str(_("Set (stored as a hash)")) if obj.has_key else str(_("Not set"))
+
+    @admin.display(description=_("subscriber accounts"))
+    def accounts(self, obj: Contract) -> str:
+        links = AccountPayerLink.objects.filter(payer_id=obj.payer_id).select_related("user")
+        return subscriber_links(link.user for link in links)
 
     @admin.display(description=_("full history"))
     def history(self, obj: Contract) -> str:
@@ -305,12 +351,11 @@ class ContractAdmin(admin.ModelAdmin):
         may_set = request.user.has_perm("contracts.set_contract_key")
         new_key = form.cleaned_data.get("new_key") if may_set else None
         shown = None
-        if may_set and form.cleaned_data.get("generate_new_key"):
-            shown = generate_key()
-            obj.set_key(shown)
-        elif new_key:
-            obj.set_key(new_key)
         super().save_model(request, obj, form, change)
+        if may_set and form.cleaned_data.get("generate_new_key"):
+            shown = give_new_key(obj)
+        elif new_key:
+            give_new_key(obj, new_key)
         if shown or new_key:
             kind = AuditKind.KEY_GENERATED if shown else AuditKind.KEY_SET
             audit.record(kind, request, request.user, detail=obj.number)
@@ -332,15 +377,21 @@ class ContractAdmin(admin.ModelAdmin):
     def generate_keys(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
         shown = []
         for contract in queryset.order_by("number")[:100]:
-            key = generate_key()
-            contract.set_key(key)
-            contract.save(update_fields=["key_hash"])
+            key = give_new_key(contract)
             audit.record(AuditKind.KEY_GENERATED, request, request.user, detail=contract.number)
             shown.append(f"{contract.number} : {key}")
         messages.warning(
             request,
             _("New keys, shown only once: %(keys)s") % {"keys": " ; ".join(shown)},
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> Any:
+        # The import matches on the number and the payer reference: only an administrator
+        # may change them by hand, or the next import would create a second contract.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += ["number", "payer"]
+        return fields
 
     def has_set_contract_key_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("contracts.set_contract_key")
@@ -370,8 +421,19 @@ class ContractAdmin(admin.ModelAdmin):
         form = BillingImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
+                day = form.cleaned_data.get("export_date")
                 report = import_upload(
-                    form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"]
+                    form.cleaned_data["files"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    # The end of that day: a key given by staff later that day is older
+                    # than nothing we know; the whole day counts as the export's.
+                    export_date=timezone.make_aware(
+                        datetime.datetime.combine(day, datetime.time.max)
+                    )
+                    if day
+                    else None,
+                    user=request.user,
+                    request=request,
                 )
             except UploadRejected as exc:
                 form.add_error("files", str(exc))
@@ -420,9 +482,9 @@ class MeterReadingAdmin(BillingSourceAdmin):
         return super().get_queryset(request).annotate(previous_index=Subquery(previous))
 
     @admin.display(description=_("consumption (m³)"))
-    def consumption(self, obj: MeterReading) -> Any:
+    def consumption(self, obj: MeterReading) -> str:
         previous = getattr(obj, "previous_index", None)
-        return None if previous is None else obj.index - previous
+        return m3(None if previous is None else obj.index - previous)
 
 
 class InvoiceStatusFilter(admin.SimpleListFilter):
@@ -566,8 +628,43 @@ class AccountPayerLinkAdmin(admin.ModelAdmin):
 class LinkAttemptAdmin(ReadOnlyAdmin):
     """Every try at linking a contract (never the key): read-only, for staff to audit."""
 
-    list_display = ["created_at", "user", "number", "ip", "result"]
+    list_display = ["time", "user", "number", "ip", "result", "lifted"]
     list_filter = ["result", "created_at"]
     search_fields = ["number", "user__email", "ip"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj: LinkAttempt) -> str:
+        return short_datetime(obj.created_at)
+
+    @admin.display(description=_("lock lifted"), ordering="lifted_at")
+    def lifted(self, obj: LinkAttempt) -> str:
+        return short_datetime(obj.lifted_at)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    """Every billing import, by command or upload, valid or refused, dry or not."""
+
+    list_display = ["time", "source", "user", "dry_run", "ok", "rows", "created", "updated"]
+
+    @admin.display(description=_("time"), ordering="started_at")
+    def time(self, obj: ImportRun) -> str:
+        return short_datetime(obj.started_at)
+
+    list_filter = ["source", "ok", "dry_run", "started_at"]
+    date_hierarchy = "started_at"
+    list_select_related = ["user"]
+    fields = [
+        "started_at",
+        "source",
+        "user",
+        "dry_run",
+        "ok",
+        "error_count",
+        "rows",
+        "created",
+        "updated",
+        "report",
+    ]

@@ -101,6 +101,7 @@ class PaymentMethod(models.TextChoices):
     MONTHLY_PLAN = "monthly_plan", _("Monthly direct debit plan")
     CARD = "card", _("Bank card")
     TRANSFER = "transfer", _("Bank transfer")
+    TIP = "tip", _("TIP (interbank payment order)")
     CHEQUE = "cheque", _("Cheque")
     CASH = "cash", _("Cash")
     OTHER = "other", _("Other")
@@ -197,6 +198,11 @@ class Contract(models.Model):
     )
     # Only a salted hash; the key itself is never stored nor shown again.
     key_hash = models.CharField(_("key hash"), max_length=256, blank=True, editable=False)
+    # When staff last set or generated the key in the portal: the billing import keeps
+    # such a key when its export is older (contracts/billing/run.py).
+    key_changed_by_staff_at = models.DateTimeField(
+        _("key changed by staff"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=ContractStatus, default=ContractStatus.ACTIVE
     )
@@ -589,6 +595,9 @@ class LinkAttempt(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=LinkAttemptResult)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # Set when staff lift the lock or give the contract a new key: the failure stays in
+    # the log but no longer counts towards a lock.
+    lifted_at = models.DateTimeField(_("lock lifted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contract linking attempt")
@@ -611,3 +620,37 @@ class LinkAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_result_display()}"
+
+
+class ImportRun(models.Model):
+    """One run of the billing import (command or upload), for the import history."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", _("command")
+        UPLOAD = "upload", _("upload in the admin")
+
+    started_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    ok = models.BooleanField(_("valid"), default=False)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("changed"), default=0)
+    report = models.TextField(_("report"), blank=True)
+
+    class Meta:
+        verbose_name = _("billing import")
+        verbose_name_plural = _("billing imports")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {timezone.localtime(self.started_at):%d/%m/%Y %H:%M}"

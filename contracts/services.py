@@ -1,14 +1,19 @@
 """Multi-step operations of the subscriber area: linking an account to a contract's payer.
 
 Linking proves that the subscriber holds an invoice: the contract number and the key
-printed on it. Guessing is bounded by two counters kept in the database (``LinkAttempt``
+printed on it. Guessing is bounded by counters kept in the database (``LinkAttempt``
 rows), so they hold across processes, machines and restarts:
 
-* at most ``ACCOUNT_LIMIT`` failures per account within ``ACCOUNT_WINDOW``;
-* at most ``NUMBER_LIMIT`` failures per contract number within ``NUMBER_WINDOW``, all
-  accounts together (a number cannot be attacked from many accounts).
+* at most ``ACCOUNT_LIMIT`` failures per account within ``ACCOUNT_WINDOW``: while full,
+  that account is refused on every number, even with the right key;
+* a number that received ``NUMBER_LIMIT`` failures within ``NUMBER_WINDOW`` from accounts
+  not linked to it is *watched*: staff are alerted once (audit trail and log), and from
+  then on each account may fail on it only ``WATCHED_TRIES`` times in the window. An
+  account that has not failed on it (the rightful subscriber, with the invoice at hand)
+  still links with the right key: strangers cannot lock the owner out.
 
-While either counter is full every attempt is refused, even one with the right key.
+Failures lifted by staff, and those made before staff gave the contract a new key, no
+longer count (``lifted_at``). The figures are argued in the README (Security).
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from audit import services as audit
+from audit.models import AuditKind
 from contracts.models import (
     AccountPayerLink,
     Contract,
     LinkAttempt,
     LinkAttemptResult,
+    generate_key,
     normalize_contract_number,
     normalize_key,
 )
@@ -38,8 +46,9 @@ logger = logging.getLogger(__name__)
 
 ACCOUNT_LIMIT = 5
 ACCOUNT_WINDOW = datetime.timedelta(minutes=15)
-NUMBER_LIMIT = 10
+NUMBER_LIMIT = 30
 NUMBER_WINDOW = datetime.timedelta(hours=24)
+WATCHED_TRIES = 3
 RAW_NUMBER_MAX = LinkAttempt._meta.get_field("number").max_length or 32
 
 
@@ -59,6 +68,13 @@ def _dummy_hash(algorithm: str) -> str:
     return make_password("not-a-contract-key", hasher=algorithm)
 
 
+def _failures(**lookup: Any) -> QuerySet[LinkAttempt]:
+    """Failures that still count: not lifted by staff nor made before a new key."""
+    return LinkAttempt.objects.filter(
+        result=LinkAttemptResult.FAILED, lifted_at__isnull=True, **lookup
+    )
+
+
 def _expiry(
     failures: QuerySet[LinkAttempt],
     limit: int,
@@ -71,11 +87,33 @@ def _expiry(
     slot when the ``limit``-th most recent of them grows older than ``window``.
     """
     recent = list(
-        failures.filter(result=LinkAttemptResult.FAILED, created_at__gt=now - window)
+        failures.filter(created_at__gt=now - window)
         .order_by("-created_at")
         .values_list("created_at", flat=True)[limit - 1 : limit]
     )
     return recent[0] + window if recent else None
+
+
+def _strangers_failures(number: str) -> QuerySet[LinkAttempt]:
+    """Failures on ``number`` by accounts not linked to its payer."""
+    owners = AccountPayerLink.objects.filter(payer__contracts__number=number).values("user")
+    return _failures(number=number).exclude(user__in=owners)
+
+
+def account_locked_until(
+    user: User, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """When this account may try to link again, or None if it may now."""
+    now = now or timezone.now()
+    return _expiry(_failures(user=user), ACCOUNT_LIMIT, ACCOUNT_WINDOW, now)
+
+
+def number_watched_until(
+    number: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Until when ``number`` is watched (too many strangers' failures), or None."""
+    now = now or timezone.now()
+    return _expiry(_strangers_failures(number), NUMBER_LIMIT, NUMBER_WINDOW, now)
 
 
 def locked_until(
@@ -83,15 +121,50 @@ def locked_until(
 ) -> datetime.datetime | None:
     """The time from which ``user`` may try ``number`` again, or None if not locked."""
     now = now or timezone.now()
-    ends = [
-        end
-        for end in (
-            _expiry(LinkAttempt.objects.filter(user=user), ACCOUNT_LIMIT, ACCOUNT_WINDOW, now),
-            _expiry(LinkAttempt.objects.filter(number=number), NUMBER_LIMIT, NUMBER_WINDOW, now),
-        )
-        if end is not None
-    ]
+    candidates = [account_locked_until(user, now)]
+    if number_watched_until(number, now) is not None:
+        mine = _failures(user=user, number=number)
+        candidates.append(_expiry(mine, WATCHED_TRIES, NUMBER_WINDOW, now))
+    ends = [end for end in candidates if end is not None]
     return max(ends) if ends else None
+
+
+def lift_account_lock(user: User) -> int:
+    """Staff lift this account's link lock: its failures stop counting. How many."""
+    return _failures(user=user).update(lifted_at=timezone.now())
+
+
+def lift_number_lock(number: str) -> int:
+    """Staff lift the watch on a number: the failures on it stop counting. How many."""
+    return _failures(number=number).update(lifted_at=timezone.now())
+
+
+def give_new_key(contract: Contract, raw_key: str | None = None) -> str:
+    """Set (or generate) a key by staff; failures against the old key stop counting.
+
+    Returns the key, to be shown once. The caller records the audit event.
+    """
+    key = raw_key or generate_key()
+    contract.set_key(key)
+    contract.key_changed_by_staff_at = timezone.now()
+    contract.save(update_fields=["key_hash", "key_changed_by_staff_at"])
+    lift_number_lock(contract.number)
+    return key
+
+
+def _alert_if_watched_now(number: str, ip: str | None) -> None:
+    """Tell staff once, when a number's strangers' failures reach the ceiling."""
+    now = timezone.now()
+    if _strangers_failures(number).filter(created_at__gt=now - NUMBER_WINDOW).count() != (
+        NUMBER_LIMIT
+    ):
+        return
+    logger.warning("contract linking: a contract number is receiving many wrong keys")
+    audit.record(
+        AuditKind.LINK_ALERT,
+        None,
+        detail=f"{number}: {NUMBER_LIMIT} wrong keys in 24 h from accounts not linked to it",
+    )
 
 
 def _record(user: User, number: str, ip: str | None, result: LinkAttemptResult) -> LinkAttempt:
@@ -129,8 +202,11 @@ def link_contract(user: User, raw_number: str, raw_key: str, ip: str | None) -> 
     if contract is None:
         # As long as checking a real key: timing must not tell which numbers exist.
         check_password(normalize_key(raw_key) or "x", _dummy_hash(get_hasher().algorithm))
-        return _outcome(user, LinkAttemptResult.FAILED)
-    if not contract.check_key(raw_key):
+        matches = False
+    else:
+        matches = contract.check_key(raw_key)
+    if contract is None or not matches:
+        _alert_if_watched_now(number, ip)
         return _outcome(user, LinkAttemptResult.FAILED)
 
     with transaction.atomic():

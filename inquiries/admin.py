@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import short_datetime, subscriber_links
 from inquiries import services
 from inquiries.forms import StaffReplyForm
 from inquiries.models import Attachment, Commune, Inquiry, Message
@@ -82,7 +83,7 @@ class InquiryAdmin(admin.ModelAdmin):
     form = StaffReplyForm
     list_display = [
         "reference",
-        "created_at",
+        "received",
         "kind",
         "topic_display",
         "email",
@@ -124,13 +125,17 @@ class InquiryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
 
+    @admin.display(description=_("received"), ordering="created_at")
+    def received(self, obj: Inquiry) -> str:
+        return short_datetime(obj.created_at)
+
     @admin.display(description=_("subject"))
     def topic_display(self, obj: Inquiry) -> str:
         return obj.topic
 
     @admin.display(description=_("account"))
     def account(self, obj: Inquiry) -> str:
-        return obj.user.email if obj.user else "—"
+        return subscriber_links([obj.user] if obj.user_id else [])
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj: Inquiry) -> str:
@@ -157,10 +162,22 @@ class InquiryAdmin(admin.ModelAdmin):
                 reply=form.cleaned_data.get("reply", ""),
                 previous_status=previous,
             )
+        obj._audit_replied = message is not None  # type: ignore[attr-defined]
         if message is not None:
             self.message_user(
                 request, _("Your reply was sent to %(email)s.") % {"email": obj.email}
             )
+
+    def audit_detail(self, obj: Inquiry, action: str) -> str:
+        """The audit trail's words: "Réponse à DA-2026-000012 (état : traitée)"."""
+        if action != "change":
+            return ""
+        words = (
+            _("Reply to %(reference)s (status: %(status)s)")
+            if getattr(obj, "_audit_replied", False)
+            else _("%(reference)s updated (status: %(status)s)")
+        )
+        return str(words % {"reference": obj.reference, "status": obj.get_status_display()})
 
 
 @admin.register(Attachment)

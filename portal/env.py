@@ -95,7 +95,8 @@ def parse_email_url(name: str, raw: str) -> dict[str, Any]:
     parts = urlsplit(raw)
     scheme = parts.scheme
     if scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        # Readable in the terminal: links unbroken (core/mail.py).
+        return {"BACKEND": "core.mail.EmailBackend"}
     if scheme == "locmem":
         return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme not in {"smtp", "smtp+tls", "smtps"}:

@@ -36,6 +36,8 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required when DJANGO_DEBUG is off."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# Former keys, still accepted for sessions and reset links while a new one takes over.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 SITE_URL = parse_site_url("SITE_URL", env_str("SITE_URL", "http://127.0.0.1:8000"))
 _site_host = SITE_URL.split("://", 1)[1].split(":")[0]
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "contracts",
     "inquiries",
     "payments",
+    "support",
     "audit",
     "django.contrib.admin",
     "django.contrib.auth",

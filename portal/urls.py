@@ -8,11 +8,13 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from core.pagecache import entrance_page
 from inquiries import views as inquiries_views
-from portal import personal_data, views
+from portal import admin_site, personal_data, views
 
 # One door: the admin's own login form would bypass the portal's rate limits, per-account
 # lock and second factor. Anonymous visitors are sent to the portal's login instead.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# The Régie's back office, not "Administration de Django" (names, labels, permissions).
+admin_site.make_it_the_regies(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -7,6 +7,7 @@ import csv
 import datetime
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +16,9 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import models
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contracts.models import normalize_contract_number
 
@@ -95,6 +98,8 @@ class ImportReport:
     seconds: float = 0.0
     # Seconds spent per phase (each file, the reading check, the commit): for benchmarks.
     timings: dict[str, float] = field(default_factory=dict)
+    # Changes staff must see by name: contracts whose key or payer changes, keys kept.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -109,9 +114,37 @@ class ImportReport:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(error)
 
+    @property
+    def created(self) -> int:
+        return sum(s.created for s in self.stats.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(s.updated for s in self.stats.values())
+
+    def note_change(self, line: str) -> None:
+        if len(self.changes) < MAX_REPORTED_ERRORS:
+            self.changes.append(line)
+
     def summary_lines(self) -> list[str]:
-        lines = [
-            _("%(file)s: new %(created)s, changed %(updated)s, unchanged %(unchanged)s")
+        """What happened, in this order: the outcome, the counts under it, the contracts
+        changed by name, the rows read."""
+        if not self.ok:
+            lines = [
+                ngettext(
+                    "Nothing was imported: %(count)s error.",
+                    "Nothing was imported: %(count)s errors.",
+                    self.error_count,
+                )
+                % {"count": self.error_count},
+                _("Had the export been valid, it would have changed:"),
+            ]
+        elif self.dry_run:
+            lines = [_("Dry run: nothing was written. The import would change:")]
+        else:
+            lines = [_("Imported:")]
+        lines += [
+            _("%(file)s — new: %(created)s, changed: %(updated)s, unchanged: %(unchanged)s")
             % {
                 "file": name,
                 "created": s.created,
@@ -120,10 +153,19 @@ class ImportReport:
             }
             for name, s in self.stats.items()
         ]
+        lines += self.changes
         rate = self.rows / self.seconds if self.seconds else 0
         lines.append(
-            _("rows: %(rows)s in %(seconds).1f s (%(rate)s rows/s)")
-            % {"rows": self.rows, "seconds": self.seconds, "rate": int(rate)}
+            ngettext(
+                "%(rows)s row read in %(seconds)s s (%(rate)s rows/s)",
+                "%(rows)s rows read in %(seconds)s s (%(rate)s rows/s)",
+                self.rows,
+            )
+            % {
+                "rows": self.rows,
+                "seconds": formats.number_format(round(self.seconds, 1), 1),
+                "rate": int(rate),
+            }
         )
         return lines
 
@@ -172,9 +214,64 @@ def format_m3(value: Any) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}".replace(".", ",")
 
 
+def fold(value: str) -> str:
+    """``Carte bancaire``, ``CARTE-BANCAIRE`` and ``carte_bancaire`` alike: lower case,
+    no accents, words joined by ``_``."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return "_".join(re.split(r"[\s_\-'’]+", plain.strip().lower()))
+
+
+# Words of the billing system's own exports beside the French labels of the choices.
+ALIASES: dict[str, dict[str, str]] = {
+    "PaymentMethod": {
+        "prelevement": "direct_debit",
+        "prelevement_automatique": "direct_debit",
+        "tip": "tip",
+        "tip_sepa": "tip",
+        "virement": "transfer",
+        "carte": "card",
+        "carte_bancaire": "card",
+        "cb": "card",
+        "cheque": "cheque",
+        "especes": "cash",
+        "mensualisation": "monthly_plan",
+        "autre": "other",
+    },
+    "ContractStatus": {
+        "actif": "active",
+        "en_cours": "active",
+        "resilie": "terminated",
+        "termine": "terminated",
+    },
+    "ReadingKind": {
+        "reel": "real",
+        "releve": "real",
+        "estime": "estimated",
+        "estimation": "estimated",
+        "auto_releve": "self",
+        "autoreleve": "self",
+        "releve_par_l_abonne": "self",
+        "telereleve": "remote",
+    },
+}
+
+
 @functools.cache
-def _choice_values(choices: type[models.TextChoices]) -> frozenset[str]:
-    return frozenset(choices.values)
+def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Folded code, French label or alias → code."""
+    lookup = {fold(code): code for code in choices.values}
+    with translation.override("fr"):
+        for code, label in choices.choices:
+            lookup.setdefault(fold(str(label)), code)
+    for alias, code in ALIASES.get(choices.__name__, {}).items():
+        if code in choices.values:
+            lookup.setdefault(alias, code)
+    return lookup
+
+
+def _choice_names(choices: type[models.TextChoices]) -> list[str]:
+    with translation.override("fr"):
+        return [f"{code} ({label})" for code, label in choices.choices]
 
 
 # The ``extra`` of records that carry nothing more: one shared, read-only empty mapping
@@ -194,13 +291,23 @@ class Record:
 
 
 class Row:
-    """One CSV row: typed accessors that raise ``Invalid`` with the column's name."""
+    """One CSV row: typed accessors that note an ``Invalid`` (with the column's name) and
+    go on with an empty value, so that every error of the row is reported at once."""
 
-    __slots__ = ("cells", "positions")
+    __slots__ = ("cells", "errors", "positions")
 
     def __init__(self, cells: list[str], positions: dict[str, int]) -> None:
         self.cells = cells
         self.positions = positions  # column name → index in cells (known columns only)
+        self.errors: list[Invalid] | None = None
+
+    def fail(self, error: Invalid, default: Any = None) -> Any:
+        """Note ``error`` (one per column) and return ``default``."""
+        if self.errors is None:
+            self.errors = [error]
+        elif all(e.column != error.column for e in self.errors):
+            self.errors.append(error)
+        return default
 
     def raw(self, column: str) -> str:
         position = self.positions.get(column)
@@ -215,12 +322,15 @@ class Row:
         value = cells[position].strip() if position is not None and position < len(cells) else ""
         if not value:
             if required:
-                raise Invalid(column, _("required value is missing"))
+                return self.fail(Invalid(column, _("required value is missing")), "")
             return value
         if len(value) > max_length:
-            raise Invalid(column, _("too long (at most %(max)s characters)") % {"max": max_length})
+            return self.fail(
+                Invalid(column, _("too long (at most %(max)s characters)") % {"max": max_length}),
+                "",
+            )
         if "\x00" in value:  # PostgreSQL refuses NUL in text
-            raise Invalid(column, _("invalid character (NUL)"))
+            return self.fail(Invalid(column, _("invalid character (NUL)")), "")
         return value
 
     def date(self, column: str, *, required: bool = False) -> datetime.date | None:
@@ -230,10 +340,13 @@ class Row:
         try:
             return parse_date(value)
         except ValueError:
-            raise Invalid(
-                column,
-                _("invalid date %(value)s (expected YYYY-MM-DD or DD/MM/YYYY)") % {"value": value},
-            ) from None
+            return self.fail(
+                Invalid(
+                    column,
+                    _("invalid date %(value)s (expected YYYY-MM-DD or DD/MM/YYYY)")
+                    % {"value": value},
+                )
+            )
 
     def decimal(
         self, column: str, places: int = 2, *, required: bool = False, positive: bool = False
@@ -244,36 +357,50 @@ class Row:
         try:
             number = parse_decimal(value, places)
         except ValueError:
-            raise Invalid(
-                column,
-                _("invalid number %(value)s (at most %(places)s decimals)")
-                % {"value": value, "places": places},
-            ) from None
+            return self.fail(
+                Invalid(
+                    column,
+                    _("invalid number %(value)s (at most %(places)s decimals)")
+                    % {"value": value, "places": places},
+                )
+            )
         if positive and number < 0:
-            raise Invalid(column, _("must not be negative"))
+            return self.fail(Invalid(column, _("must not be negative")))
         return number
 
     def contract_number(self, column: str = "contract_number") -> str:
         value = self.text(column, required=True)
+        if not value:
+            return ""
         try:
             return normalize_contract_number(value)
         except ValueError:
-            raise Invalid(
-                column,
-                _("invalid contract number %(value)s (expected 11301.11377.01)") % {"value": value},
-            ) from None
+            return self.fail(
+                Invalid(
+                    column,
+                    _("invalid contract number %(value)s (expected 11301.11377.01)")
+                    % {"value": value},
+                ),
+                "",
+            )
 
     def choice(self, column: str, choices: type[models.TextChoices], default: str = "") -> str:
-        value = self.text(column).lower()
+        """A code (``direct_debit``) or a French label (``Prélèvement``): case, accents,
+        blanks and hyphens do not matter."""
+        value = self.text(column)
         if not value:
             return default
-        if value not in _choice_values(choices):
-            raise Invalid(
-                column,
-                _("invalid value %(value)s (expected one of: %(choices)s)")
-                % {"value": value, "choices": ", ".join(choices.values)},
+        code = _choice_lookup(choices).get(fold(value))
+        if code is None:
+            return self.fail(
+                Invalid(
+                    column,
+                    _("invalid value %(value)s (expected one of: %(choices)s)")
+                    % {"value": value, "choices": ", ".join(_choice_names(choices))},
+                ),
+                default,
             )
-        return value
+        return code
 
 
 # --- Files ------------------------------------------------------------------------------------
@@ -294,8 +421,14 @@ def read_rows(name: str, path: Path, error: ErrorSink) -> Iterator[tuple[int, Ro
                 return
             columns = [c.strip().lower() for c in header]
             missing = [c for c in required if c not in columns]
+            hint = ""
+            if missing and any("," in c or "\t" in c for c in columns):
+                hint = " " + _(
+                    "(the header holds commas or tabs: the export's columns must be "
+                    "separated by semicolons ;)"
+                )
             for column in missing:
-                error(name, 1, column, _("required column is missing"))
+                error(name, 1, column, _("required column is missing") + hint)
             if missing:
                 return
             positions = {c: i for i, c in enumerate(columns) if c in required or c in optional}

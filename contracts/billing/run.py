@@ -4,6 +4,7 @@ reading order checked. See ``contracts.billing`` for the rules."""
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,6 +15,8 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+from audit.models import AuditKind
 from contracts import fragments, signals
 from contracts.billing.bulk import (
     copy_rows,
@@ -32,7 +35,14 @@ from contracts.billing.parse import (
     read_rows,
 )
 from contracts.billing.tables import FileRules
-from contracts.models import Contract, Invoice, Payer, Payment, normalize_contract_number
+from contracts.models import (
+    Contract,
+    ImportRun,
+    Invoice,
+    Payer,
+    Payment,
+    normalize_contract_number,
+)
 
 BATCH_SIZE = 5000
 PROGRESS_EVERY_SECONDS = 2.0
@@ -53,8 +63,12 @@ class BillingImport(FileRules):
         dry_run: bool = False,
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
+        export_date: datetime.datetime | None = None,
     ) -> None:
         self.directory = Path(directory).resolve()
+        # When the billing system made the export: a key staff gave later is kept.
+        self.export_date = export_date
+        self._payer_refs: dict[int, str] | None = None
         self.dry_run = dry_run
         self.progress = progress
         self.batch_size = batch_size
@@ -144,7 +158,10 @@ class BillingImport(FileRules):
             try:
                 record = parse(line, row)
             except Invalid as exc:
-                self._error(name, line, exc.column, exc.reason)
+                row.fail(exc)
+            if row.errors:
+                for error in row.errors:  # every error of the row, one per column
+                    self._error(name, line, error.column, error.reason)
                 self._reject(name, row)
                 continue
             if record.key in seen:
@@ -343,16 +360,65 @@ class BillingImport(FileRules):
         if contract_id is not None:  # the same number as typed before: skip normalising
             return contract_id
         number = row.contract_number()
+        if not number:  # invalid: already noted on the row
+            return 0
         contract_id = self.contract_ids.get(number)
         if contract_id is None:
-            raise self._unknown("contract_number", "contract", number)
+            return row.fail(self._unknown("contract_number", "contract", number), 0)
         if len(self._ids_by_raw_number) < 2_000_000:
             self._ids_by_raw_number[raw] = contract_id
         return contract_id
 
 
 def import_billing(
-    directory: Path | str, *, dry_run: bool = False, progress: Progress | None = None
+    directory: Path | str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    export_date: datetime.datetime | None = None,
+    user: Any = None,
+    source: str = ImportRun.Source.COMMAND,
+    request: Any = None,
 ) -> ImportReport:
-    """Import the export in ``directory``; see the module docstring for the rules."""
-    return BillingImport(directory, dry_run=dry_run, progress=progress).run()
+    """Import the export in ``directory``; see the module docstring for the rules.
+
+    Every run, valid or not, dry or not, goes into the import history and the audit trail.
+    """
+    report = BillingImport(
+        directory, dry_run=dry_run, progress=progress, export_date=export_date
+    ).run()
+    record_run(report, user=user, source=source, request=request)
+    return report
+
+
+def record_run(report: ImportReport, *, user: Any, source: str, request: Any = None) -> None:
+    lines = [str(error) for error in report.errors[:200]] + report.summary_lines()
+    ImportRun.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        source=source,
+        dry_run=report.dry_run,
+        ok=report.ok,
+        error_count=report.error_count,
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        report="\n".join(lines),
+    )
+    if not report.ok:
+        outcome = _("refused, %(count)s errors") % {"count": report.error_count}
+    elif report.dry_run:
+        outcome = _("dry run")
+    else:
+        outcome = _("imported")
+    audit.record(
+        AuditKind.BILLING_IMPORT,
+        request,
+        user,
+        _("%(outcome)s: %(rows)s rows, new %(created)s, changed %(updated)s")
+        % {
+            "outcome": outcome,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+        },
+    )

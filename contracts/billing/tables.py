@@ -21,6 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.billing.bulk import decreasing_readings, fetch_readings
@@ -47,6 +48,8 @@ from contracts.models import (
 )
 
 KEY_HASH_WORKERS = min(8, os.cpu_count() or 1)
+# The export's key loses to a newer one given by staff: the stored hash is kept.
+KEEP = "keep"
 
 
 class FileRules:
@@ -57,6 +60,8 @@ class FileRules:
         payer_ids: dict[str, int]
         contract_ids: dict[str, int]
         touched_contracts: set[int]
+        export_date: datetime.datetime | None
+        _payer_refs: dict[int, str] | None
 
         def _error(self, file: str, line: int, column: str, reason: str) -> None: ...
         def _read(self, name: str, path: Path) -> Iterator[tuple[int, Row]]: ...
@@ -120,19 +125,22 @@ class FileRules:
         number = row.contract_number()
         payer_ref = row.text("payer_ref", required=True, max_length=32)
         payer_id = self.payer_ids.get(payer_ref)
-        if payer_id is None:
-            raise self._unknown("payer_ref", "payer", payer_ref)
+        if payer_id is None and payer_ref:
+            row.fail(self._unknown("payer_ref", "payer", payer_ref))
         start, end = row.date("start_date"), row.date("end_date")
         if start and end and end < start:
-            raise Invalid("end_date", _("the end date is before the start date"))
+            row.fail(Invalid("end_date", _("the end date is before the start date")))
         paperless = row.text("paperless").lower()
         if paperless not in ("", "0", "1"):
-            raise Invalid(
-                "paperless", _("invalid value %(value)s (expected 0 or 1)") % {"value": paperless}
+            row.fail(
+                Invalid(
+                    "paperless",
+                    _("invalid value %(value)s (expected 0 or 1)") % {"value": paperless},
+                )
             )
         key = normalize_key(row.text("key", max_length=64))
-        if not key and number not in self.contract_ids:
-            raise Invalid("key", _("a key is required for a new contract"))
+        if not key and number and number not in self.contract_ids:
+            row.fail(Invalid("key", _("a key is required for a new contract")))
         return Record(
             line,
             number,
@@ -155,21 +163,23 @@ class FileRules:
     def _contracts(self, name: str, records: list[Record]) -> None:
         # A new contract gets its key hashed; an existing one keeps its hash unless the
         # export brings a different key (one Argon2 check). Argon2 runs in C without the
-        # GIL: the batch's keys are hashed on every CPU at once.
+        # GIL: the batch's keys are hashed on every CPU at once. A key staff gave in the
+        # portal after the export was made is kept (README, "Importing billing data").
         self._wait_for_writes()
-        stored = dict(
-            Contract.objects.filter(number__in=[r.key for r in records]).values_list(
-                "number", "key_hash"
-            )
-        )
+        stored = {
+            number: (key_hash, payer_id, staff_at)
+            for number, key_hash, payer_id, staff_at in Contract.objects.filter(
+                number__in=[r.key for r in records]
+            ).values_list("number", "key_hash", "payer_id", "key_changed_by_staff_at")
+        }
 
         def new_hash(record: Record) -> str | None:
             key = record.extra["key"]
             if record.key not in stored:
                 return hash_key(key)
-            old_hash = stored[record.key]
+            old_hash = stored[record.key][0]
             if key and not (old_hash and check_password(key, old_hash)):
-                return hash_key(key)
+                return KEEP if self._staff_key_is_newer(stored[record.key][2]) else hash_key(key)
             return None
 
         if sum(1 for r in records if r.extra["key"]) > 1:
@@ -178,12 +188,50 @@ class FileRules:
         else:
             hashes = [new_hash(r) for r in records]
         for record, key_hash in zip(records, hashes, strict=True):
-            if key_hash is not None:
+            old = stored.get(record.key)
+            if key_hash is KEEP and old is not None and old[2] is not None:
+                self.report.note_change(
+                    _(
+                        "contracts.csv:%(line)s: %(number)s: key of the export ignored, staff "
+                        "gave a new key on %(date)s, after the export"
+                    )
+                    % {
+                        "line": record.line,
+                        "number": record.key,
+                        "date": f"{timezone.localtime(old[2]):%d/%m/%Y %H:%M}",
+                    }
+                )
+            elif key_hash is not None:
                 record.values["key_hash"] = key_hash
+                if old is not None:
+                    self.report.note_change(
+                        _("contracts.csv:%(line)s: %(number)s: key replaced by the export's")
+                        % {"line": record.line, "number": record.key}
+                    )
+            if old is not None and old[1] != record.values["payer_id"]:
+                self.report.note_change(
+                    _("contracts.csv:%(line)s: %(number)s: payer %(old)s → %(new)s")
+                    % {
+                        "line": record.line,
+                        "number": record.key,
+                        "old": self._payer_ref(old[1]),
+                        "new": self._payer_ref(record.values["payer_id"]),
+                    }
+                )
 
         compare = [*records[0].values.keys() - {"key_hash"}, "key_hash"]
         created = self._upsert(name, Contract, "number", records, compare)
         self._remember_ids(Contract, "number", created, self.contract_ids)
+
+    def _staff_key_is_newer(self, staff_at: datetime.datetime | None) -> bool:
+        if staff_at is None:
+            return False
+        return self.export_date is None or self.export_date < staff_at
+
+    def _payer_ref(self, payer_id: int) -> str:
+        if self._payer_refs is None:
+            self._payer_refs = {pk: ref for ref, pk in self.payer_ids.items()}
+        return self._payer_refs.get(payer_id, str(payer_id))
 
     # -- readings --
 
@@ -244,10 +292,7 @@ class FileRules:
         wanted = {key for pair in pairs for key in pair[:2]}
         lines: dict[tuple[str, datetime.date], int] = {}
         for line, row in self._read("readings.csv", self.directory / "readings.csv"):
-            try:
-                key = (row.contract_number(), row.date("date", required=True))
-            except Invalid:
-                continue
+            key = (row.contract_number(), row.date("date", required=True))
             if key in wanted:
                 lines[key] = line
         for current, previous, reason in pairs:
@@ -263,7 +308,7 @@ class FileRules:
         contract_id = self._contract_id(row)
         period_start, period_end = row.date("period_start"), row.date("period_end")
         if period_start and period_end and period_end < period_start:
-            raise Invalid("period_end", _("the end of the period is before its start"))
+            row.fail(Invalid("period_end", _("the end of the period is before its start")))
         values = {
             "contract_id": contract_id,
             "issue_date": row.date("issue_date", required=True),
@@ -279,6 +324,7 @@ class FileRules:
         extra: Mapping[str, Any] = NO_EXTRA
         if pdf:
             source = self._pdf_source(pdf)
+        if pdf and not row.errors:
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
             safe = SAFE_NAME.sub("_", number)
             extra = {

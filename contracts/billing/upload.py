@@ -32,7 +32,14 @@ class ImportFailed(Exception):
     """The database refused an import that passed validation (rolled back)."""
 
 
-def import_upload(files: list[Any], *, dry_run: bool = False) -> ImportReport:
+def import_upload(
+    files: list[Any],
+    *,
+    dry_run: bool = False,
+    export_date: Any = None,
+    user: Any = None,
+    request: Any = None,
+) -> ImportReport:
     """Import uploaded files; ``UploadRejected`` if they are not an export, ``ImportFailed``
     if the database refused it. Either way nothing is written."""
     with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
@@ -43,7 +50,14 @@ def import_upload(files: list[Any], *, dry_run: bool = False) -> ImportReport:
                 % {"files": ", ".join(export_files())}
             )
         try:
-            return import_billing(folder, dry_run=dry_run)
+            return import_billing(
+                folder,
+                dry_run=dry_run,
+                export_date=export_date,
+                user=user,
+                source="upload",
+                request=request,
+            )
         except DatabaseError:
             # Rolled back; validation should have caught it, but never a 500.
             logger.exception("billing import failed in the database")

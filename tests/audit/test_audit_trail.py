@@ -149,5 +149,41 @@ def test_a_change_made_in_the_admin_is_recorded_with_the_staff_ip(client, subscr
     assert not AccountPayerLink.objects.filter(pk=link.pk).exists()
     (event,) = events(AuditKind.STAFF_CHANGE)
     assert (event.user, event.ip) == (agent, "10.1.2.3")
-    assert event.detail == f"delete contracts.accountpayerlink {link.pk}"
-    assert "audité" not in event.detail
+    assert event.detail == (
+        "Suppression : liaison d’un compte à un redevable abonne@example.fr ↔ R-AUDIT"
+    )
+    assert "audité" not in event.detail  # the payer's reference, not its name
+
+
+def test_a_group_change_is_recorded_in_words(client, subscriber):
+    admin = with_totp(User.objects.create_superuser("chef@example.fr", PASSWORD))
+    jean = User.objects.create_user("jean@eauxdupaysdaix.fr", PASSWORD, is_staff=True)
+    client.force_login(admin)
+    group = Group.objects.get(name="Régie agent")
+    url = reverse("admin:accounts_user_change", args=[jean.pk])
+    response = client.post(
+        url, {"email": jean.email, "is_active": "on", "is_staff": "on", "groups": [group.pk]}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    details = set(
+        AuditEvent.objects.filter(kind=AuditKind.STAFF_CHANGE).values_list("detail", flat=True)
+    )
+    assert details == {
+        "jean@eauxdupaysdaix.fr ajouté au groupe Régie agent",
+        "Modification : utilisateur jean@eauxdupaysdaix.fr",
+    }
+
+
+def test_an_event_title_is_in_paris_time(subscriber):
+    event = AuditEvent.objects.create(
+        kind=AuditKind.LOGIN, at=datetime.datetime(2026, 7, 1, 8, 30, tzinfo=datetime.UTC)
+    )
+    assert str(event) == "Connexion 01/07/2026 10:30"
+
+
+def test_the_user_page_shows_activation_and_two_factor_state(client, subscriber):
+    admin = with_totp(User.objects.create_superuser("chef2@example.fr", PASSWORD))
+    client.force_login(admin)
+    html = client.get(reverse("admin:accounts_user_change", args=[subscriber.pk])).content.decode()
+    assert "E-mail confirmé" in html and "Double authentification" in html
+    assert reverse("admin:support_subscriber_change", args=[subscriber.pk]) in html

@@ -272,7 +272,7 @@ def test_a_zip_upload_imports_the_export(client, agent, prefix):
     response = client.post(reverse(IMPORT_URL), {"files": _good_zip(prefix)})
     assert response.status_code == 200
     assert "Import terminé." in response.text
-    assert "readings.csv : nouvelles 4, modifiées 0" in response.text
+    assert "readings.csv — nouvelles : 4, modifiées : 0" in response.text
     assert Contract.objects.count() == 2
     assert Invoice.objects.get(number="F2023-1").pdf
 

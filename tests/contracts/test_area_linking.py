@@ -11,8 +11,16 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
+from audit.models import AuditEvent, AuditKind
 from contracts.models import AccountPayerLink, ContractStatus, LinkAttempt, LinkAttemptResult
-from contracts.services import ACCOUNT_LIMIT, NUMBER_LIMIT
+from contracts.services import (
+    ACCOUNT_LIMIT,
+    NUMBER_LIMIT,
+    NUMBER_WINDOW,
+    WATCHED_TRIES,
+    give_new_key,
+    number_watched_until,
+)
 from core.clientip import client_ip
 from tests.builders import link, make_contract, make_user, reauthenticate
 from tests.helpers import assert_french_page, html
@@ -250,29 +258,58 @@ def test_four_failures_do_not_lock(newcomer_client, contract):
         assert post(newcomer_client, contract.number).status_code == 302
 
 
-def test_a_number_is_locked_after_ten_failures_across_accounts(client, contract):
+def watch(client, number):
+    """Strangers' failures on ``number`` up to the ceiling: two per account."""
+    for n in range(NUMBER_LIMIT // 2):
+        attacker = make_user(f"attaquant{n}@example.fr")
+        client.force_login(attacker)
+        fail(client, number, times=2)
+
+
+def test_strangers_failures_do_not_stop_the_owner_with_the_right_key(client, contract):
     with time_machine.travel(START, tick=False):
-        for n in range(NUMBER_LIMIT // 2):
-            attacker = make_user(f"attaquant{n}@example.fr")
-            client.force_login(attacker)
-            fail(client, contract.number, times=2)
-        # Another account, never failed, with the right key: refused until the next day.
+        watch(client, contract.number)
+        assert number_watched_until(contract.number) == START + NUMBER_WINDOW
+        # The rightful subscriber, with the invoice at hand, links at once.
         owner = make_user("proprietaire@example.fr")
         client.force_login(owner)
+        assert post(client, contract.number).status_code == 302
+    assert AccountPayerLink.objects.filter(user=owner).exists()
+
+
+def test_staff_are_alerted_once_when_a_number_is_watched(client, contract):
+    with time_machine.travel(START, tick=False):
+        watch(client, contract.number)
+        client.force_login(make_user("encore@example.fr"))
+        fail(client, contract.number, times=1)
+    (alert,) = AuditEvent.objects.filter(kind=AuditKind.LINK_ALERT)
+    assert contract.number in alert.detail
+
+
+def test_on_a_watched_number_each_account_has_only_a_few_tries(client, contract):
+    with time_machine.travel(START, tick=False):
+        watch(client, contract.number)
+        stranger = make_user("inconnu@example.fr")
+        client.force_login(stranger)
+        fail(client, contract.number, times=WATCHED_TRIES)
+        # Even the right key is refused to an account that kept guessing, until tomorrow.
         response = post(client, contract.number)
         assert LOCKED in html(response)
         assert "10:00 le 27/11/2026" in html(response)
         # Other numbers are not affected.
         assert GENERIC in html(post(client, "99999.99999.99"))
-    assert not AccountPayerLink.objects.filter(user=owner).exists()
-    # Hours later the idle session has ended: the owner logs in again.
-    with time_machine.travel(START + datetime.timedelta(hours=23, minutes=59), tick=False):
-        client.force_login(owner)
-        assert LOCKED in html(post(client, contract.number))
-    with time_machine.travel(START + datetime.timedelta(hours=24, minutes=1), tick=False):
-        client.force_login(owner)
-        assert post(client, contract.number).status_code == 302
-    assert AccountPayerLink.objects.filter(user=owner).exists()
+    assert not AccountPayerLink.objects.filter(user=stranger).exists()
+
+
+def test_a_new_key_from_staff_lifts_the_watch(client, contract):
+    with time_machine.travel(START, tick=False):
+        watch(client, contract.number)
+        stranger = make_user("inconnu@example.fr")
+        client.force_login(stranger)
+        fail(client, contract.number, times=WATCHED_TRIES)
+        key = give_new_key(contract)
+        assert number_watched_until(contract.number) is None
+        assert post(client, contract.number, key=key).status_code == 302
 
 
 def test_the_counters_live_in_the_database_and_survive_a_new_session(newcomer, contract):

@@ -287,8 +287,9 @@ def test_the_command_reports_progress_and_a_summary(tmp_path, capsys):
     call_command("import_billing", str(write_export(tmp_path / "export")))
     out = capsys.readouterr().out
     assert "readings.csv : lignes lues 4" in out
-    assert "readings.csv : nouvelles 4, modifiées 0, inchangées 0" in out
-    assert "lignes/s" in out
+    assert "Importé :\n" in out
+    assert "readings.csv — nouvelles : 4, modifiées : 0, inchangées : 0" in out
+    assert "12 lignes lues en " in out and "lignes/s" in out
 
 
 def test_the_command_dry_run_writes_nothing(tmp_path, capsys):

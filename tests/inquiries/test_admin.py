@@ -150,3 +150,13 @@ def test_what_a_subscriber_typed_is_escaped_in_the_admin(agent_client, subscribe
     body = html(agent_client.get(change_url(inquiry)))
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_a_reply_is_in_the_audit_trail_in_words(agent_client, inquiry):
+    from audit.models import AuditEvent, AuditKind
+
+    post_change(agent_client, inquiry, status=InquiryStatus.DONE, reply="C’est réglé.")
+    details = list(
+        AuditEvent.objects.filter(kind=AuditKind.STAFF_CHANGE).values_list("detail", flat=True)
+    )
+    assert details == [f"Réponse à {inquiry.reference} (état : {InquiryStatus.DONE.label})"]

@@ -1,9 +1,11 @@
 """manage.py import_billing DIR [--dry-run]: load the billing system's export."""
 
+import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.billing import FILES, found_files, import_billing
@@ -17,10 +19,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report without writing."
         )
+        parser.add_argument(
+            "--export-date",
+            help=(
+                "When the billing system made the export (YYYY-MM-DD or YYYY-MM-DDTHH:MM, "
+                "Paris time); by default the modification time of contracts.csv. A contract "
+                "key given by staff after it is kept."
+            ),
+        )
 
-    def handle(self, *args: Any, directory: Path, dry_run: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        directory: Path,
+        dry_run: bool,
+        export_date: str | None = None,
+        **options: Any,
+    ) -> None:
         if not directory.is_dir():
             raise CommandError(_("%(path)s is not a folder.") % {"path": directory})
+        made = self._export_date(directory, export_date)
 
         def progress(name: str, rows: int, rate: float) -> None:
             self.stdout.write(
@@ -33,7 +51,7 @@ class Command(BaseCommand):
                 _("No file of the export was found (expected %(files)s).")
                 % {"files": ", ".join(FILES)}
             )
-        report = import_billing(directory, dry_run=dry_run, progress=progress)
+        report = import_billing(directory, dry_run=dry_run, progress=progress, export_date=made)
         for error in report.errors:
             self.stderr.write(str(error))
         if report.error_count > len(report.errors):
@@ -51,3 +69,18 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: the export is valid, nothing was written."))
         else:
             self.stdout.write(self.style.SUCCESS(_("Import finished.")))
+
+    def _export_date(self, directory: Path, given: str | None) -> datetime.datetime | None:
+        if given:
+            try:
+                value = datetime.datetime.fromisoformat(given)
+            except ValueError:
+                raise CommandError(
+                    _("--export-date: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM, got %(value)s")
+                    % {"value": given}
+                ) from None
+            return timezone.make_aware(value) if timezone.is_naive(value) else value
+        contracts = directory / "contracts.csv"
+        if contracts.is_file():
+            return datetime.datetime.fromtimestamp(contracts.stat().st_mtime, tz=datetime.UTC)
+        return None

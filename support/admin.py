@@ -29,7 +29,7 @@ from accounts.models import OutgoingEmail
 from audit.models import AuditEvent
 from contracts import services as linking
 from contracts.models import Contract, LinkAttempt, normalize_contract_number
-from core.admin import short_datetime
+from core.admin import ReadOnlyAdmin, short_datetime
 from inquiries.models import Inquiry
 from support import services
 from support.models import Subscriber
@@ -69,22 +69,13 @@ ACTIONS: dict[str, tuple[str, bool]] = {
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(ReadOnlyAdmin):
     list_display = ["email", "activated", "two_factor", "is_active", "last_seen", "joined"]
     list_filter = ["is_active", "date_joined", "last_login"]
     search_fields = ["email"]
     search_help_text = _("Email, name, payer reference or contract number (any spelling).")
     ordering = ["email"]
     list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)

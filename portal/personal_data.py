@@ -27,6 +27,7 @@ from accounts.models import OutgoingEmail, User
 from contracts.models import AccountPayerLink, Contract, LinkAttempt
 from core.decorators import subscriber_page
 from inquiries.models import Inquiry, Message
+from payments.models import PaymentAttempt
 
 
 def _contract(contract: Contract) -> dict[str, Any]:
@@ -136,6 +137,18 @@ def personal_data(user: User) -> dict[str, Any]:
                 "ip_address": a.ip,
             }
             for a in LinkAttempt.objects.filter(user=user).order_by("-created_at")
+        ],
+        "online_payments": [
+            {
+                "date": a.created_at,
+                "contract": a.contract_number,
+                "invoice": a.invoice_number,
+                "amount": a.amount,
+                "email": a.email,
+                "state": a.get_state_display(),
+                "authorisation": a.numauto,
+            }
+            for a in PaymentAttempt.objects.filter(user=user).order_by("-created_at")
         ],
         "emails_sent": [
             {"date": e.created_at, "subject": e.subject, "status": e.get_status_display()}

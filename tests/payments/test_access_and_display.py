@@ -1,10 +1,12 @@
 """Who may pay, what each page shows, direct debits, the admin and the start-up checks."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.checks import run_checks
+from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Invoice, PaymentMethod
@@ -185,3 +187,33 @@ def test_production_refuses_the_simulator(settings):
 def test_the_simulator_is_a_404_when_off(client, settings):
     settings.PAYFIP_SIMULATOR = False
     assert client.get("/simulateur-payfip/tpa/paiementws.web?idop=x").status_code == 404
+
+
+def test_my_data_lists_my_online_payments_and_nobody_elses(
+    subscriber_client, subscriber, outsider, invoice, contract
+):
+    def attempt(user, id_op):
+        return PaymentAttempt.objects.create(
+            invoice=invoice,
+            contract=contract,
+            invoice_number=invoice.number,
+            contract_number=contract.number,
+            user=user,
+            refdet="F20260042",
+            exer=2026,
+            amount_cents=8450,
+            email=user.email,
+            saisie="T",
+            id_op=id_op,
+            state=AttemptState.PAID_CARD,
+            numauto="654321",
+        )
+
+    attempt(subscriber, "mine")
+    attempt(outsider, "theirs")
+    data = json.loads(subscriber_client.get(reverse("my_data_json")).content)
+    assert [(p["invoice"], p["email"], p["authorisation"]) for p in data["online_payments"]] == [
+        ("F2026-0042", "abonne@example.fr", "654321")
+    ]
+    page = subscriber_client.get(reverse("my_data_page")).content.decode()
+    assert "F2026-0042, 84,50" in page and "voisin@example.fr" not in page

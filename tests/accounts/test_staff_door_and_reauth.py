@@ -115,7 +115,7 @@ def test_the_staff_login_is_throttled_like_any_other(client, staff):
     for _ in range(5):
         login(client, staff.email, "Mauvais7!Code")
     response = login(client, staff.email)
-    assert "la connexion avec cette adresse est suspendue" in html(response)
+    assert "la connexion est suspendue jusqu’à" in html(response)
 
 
 def test_subscribers_can_turn_on_two_factor_from_my_account(client, new_subscriber):

@@ -16,7 +16,7 @@ def test_the_home_page_has_the_tutorial_login_form(client):
     assert_french_page(response)
     body = html(response)
     for text in (
-        ">E-mail<",
+        ">Adresse e-mail<",
         ">Mot de passe<",
         "Mot de passe oublié",
         "Se souvenir de moi",

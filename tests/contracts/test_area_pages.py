@@ -76,7 +76,7 @@ def test_an_account_without_contract_gets_the_welcome_page(client, db):
     assert "Pour lier un contrat d'eau à votre compte munissez-vous d'une facture." in body
     assert (
         'Suivez ensuite le lien ci-dessous ou utilisez le menu "Mon compte" - '
-        '"Associer un contrat"' in body
+        '"Lier un contrat"' in body
     )
     assert f'href="{reverse("contracts:link")}">Lier un contrat</a>' in body
     subscription = reverse("inquiries:subscription")
@@ -195,7 +195,7 @@ def test_the_dashboard_sums_up_the_contract(subscriber_client, billing):
     assert "12 cours Mirabeau, 13100 Aix-en-Provence" in body
     assert "Marie Dupont" in body and "M123" in body
     # Last reading.
-    assert f"320,25{NBSP}m³" in body and "Le 10/07/2026 (Réelle)" in body
+    assert f"320,25{NBSP}m³" in body and "Relevé réel du 10/07/2026" in body
     # Amount due: 1 234,56 + 30,00; the next due date is never a past one (issue 17): the
     # overdue invoice is said apart, with what to do.
     assert f"1{NBSP}264,56{NBSP}€" in body
@@ -299,11 +299,11 @@ def test_the_readings_show_the_consumption_since_the_previous_one(subscriber_cli
     body = html(response)
     table = body[body.index("Relevés du compteur") :]
     rows = [
-        ("10/07/2026", f"320,25{NBSP}m³", f"50,25{NBSP}m³", "Réelle"),
-        ("10/07/2025", f"230{NBSP}m³", f"30{NBSP}m³", "Télé-relève"),
-        ("10/01/2025", f"200{NBSP}m³", f"39,5{NBSP}m³", "Auto-relève"),
-        ("10/07/2024", f"160,5{NBSP}m³", f"60,5{NBSP}m³", "Estimée"),
-        ("10/01/2024", f"100{NBSP}m³", "—", "Réelle"),
+        ("10/07/2026", f"320,25{NBSP}m³", f"50,25{NBSP}m³", "Relevé réel"),
+        ("10/07/2025", f"230{NBSP}m³", f"30{NBSP}m³", "Télérelevé"),
+        ("10/01/2025", f"200{NBSP}m³", f"39,5{NBSP}m³", "Auto-relevé"),
+        ("10/07/2024", f"160,5{NBSP}m³", f"60,5{NBSP}m³", "Estimation"),
+        ("10/01/2024", f"100{NBSP}m³", "—", "Relevé réel"),
     ]
     position = 0
     for row in rows:
@@ -346,12 +346,12 @@ def test_the_csv_export_holds_the_whole_history(subscriber_client, billing):
     assert text.startswith("\ufeff")
     assert text[1:].split("\r\n") == [
         "Date;Index (m³);Consommation (m³);Type de relevé",
-        "10/01/2024;100;;Réelle",
-        "10/07/2024;160,5;60,5;Estimée",
-        "10/01/2025;200;39,5;Auto-relève",
-        "10/07/2025;230;30;Télé-relève",
-        "10/01/2026;270;40;Réelle",
-        "10/07/2026;320,25;50,25;Réelle",
+        "10/01/2024;100;;Relevé réel",
+        "10/07/2024;160,5;60,5;Estimation",
+        "10/01/2025;200;39,5;Auto-relevé",
+        "10/07/2025;230;30;Télérelevé",
+        "10/01/2026;270;40;Relevé réel",
+        "10/07/2026;320,25;50,25;Relevé réel",
         "",
     ]
 

@@ -87,7 +87,7 @@ def test_the_dashboard_of_a_contract_without_recent_readings(
         # A login at that date (an earlier one could have ended on the idle timeout).
         subscriber_client.force_login(subscriber)
         body = html(subscriber_client.get(reverse("contracts:dashboard", args=[contract.number])))
-    assert f"150{NBSP}m³" in body and "Le 10/01/2020" in body
+    assert f"150{NBSP}m³" in body and "Relevé réel du 10/01/2020" in body
     assert "Aucun relevé au cours des 12 derniers mois." in body
 
 

@@ -45,7 +45,7 @@ from contracts.models import (
     Payer,
     ServiceDocument,
 )
-from contracts.stats import bar_chart, twelve_month_window, yearly_totals
+from contracts.stats import twelve_month_window, year_on_year, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
 from core.clientip import client_ip
 from core.decorators import subscriber_page
@@ -319,7 +319,7 @@ def _consumption_figures(
     return {
         "page": Paginator(readings, PER_PAGE).get_page(page),
         "totals": list(reversed(totals)),
-        "chart": bar_chart(totals),
+        "chart": year_on_year(contract),
         "current_year": today.year,
     }
 

@@ -330,10 +330,21 @@ def test_the_chart_is_an_svg_image_with_the_same_figures(subscriber_client, bill
         body.index('<svg class="chart__svg"') : body.index("</svg>", body.index("chart__svg"))
     ]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
-    assert '<title id="chart-title">Consommation par année, en m³</title>' in svg
-    assert f"2024 : 60,5{NBSP}m³ ; 2025 : 69,5{NBSP}m³ ; 2026 : 90,25{NBSP}m³" in svg
-    assert svg.count("<rect") == 3
+    title = "Consommation à chaque relevé, en m³ : 2026 comparé à 2025"
+    assert f'<title id="chart-title">{title}</title>' in svg
+    assert (
+        f"Janvier : 2026 40{NBSP}m³, 2025 39,5{NBSP}m³ ; "
+        f"Juillet : 2026 50,25{NBSP}m³, 2025 30{NBSP}m³"
+    ) in svg
+    assert svg.count("<rect") == 4
+    # The unit on the axis; no viewBox, so the text keeps its real size on a phone.
+    assert "Consommation en m³" in svg and "viewBox" not in svg
     assert "style=" not in svg
+    # The table twin: the same figures, and the change.
+    table = body[
+        body.index('id="compare-caption"') : body.index("</table>", body.index("compare-caption"))
+    ]
+    assert f"+0,5{NBSP}m³" in table and f"+20,25{NBSP}m³" in table
 
 
 def test_the_csv_export_holds_the_whole_history(subscriber_client, billing):

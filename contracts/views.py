@@ -364,6 +364,7 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
     invoices_page.object_list = list(invoices_page.object_list)
     for invoice in invoices_page.object_list:
         invoice.words = invoice.status_words(direct_debit=contract.pays_by_direct_debit)
+        invoice.pdf_size = _stored_size(invoice.pdf)
     return {
         "page": invoices_page,
         "amount_due": dues["total"] or Decimal(0),
@@ -372,6 +373,16 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
         # one reverse() for the page instead of two per row.
         "invoices_url": reverse("contracts:invoices", args=[contract.number]),
     }
+
+
+def _stored_size(file: Any) -> int | None:
+    """The size of a stored file, said in its download link; None when absent."""
+    if not file:
+        return None
+    try:
+        return int(file.size)
+    except OSError:
+        return None
 
 
 @subscriber_page

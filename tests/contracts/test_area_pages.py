@@ -401,11 +401,14 @@ def test_the_invoices_give_status_in_words_and_the_total_due(subscriber_client, 
     assert f"1{NBSP}234,56{NBSP}€" in table and "20/08/2026" in table
     assert f"reste à payer : 30,00{NBSP}€" in table
     # Short on screen, complete for a screen reader.
-    link = 'Télécharger<span class="visually-hidden"> la facture F2026-0001</span> (PDF)'
+    # The size of the stored file, the French way, in the link text (PDF_BYTES: < 1 ko).
+    link = (
+        f'Télécharger<span class="visually-hidden"> la facture F2026-0001</span> (PDF, 1{NBSP}ko)'
+    )
     assert link in table
     assert "la facture F2026-0002</span> (PDF)" not in table  # no PDF for that one
     # Every invoice, with or without a PDF, can be read as a page.
-    assert 'Lire<span class="visually-hidden"> la facture F2026-0002</span> en ligne' in table
+    assert 'Voir<span class="visually-hidden"> la facture F2026-0002</span></a>' in table
 
 
 def test_the_invoice_pdf_opens_for_the_subscriber(subscriber_client, billing):

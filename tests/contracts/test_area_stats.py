@@ -120,3 +120,19 @@ def test_my_contracts_takes_a_bounded_number_of_queries(
         make_contract(contract.payer, f"11301.11377.{n:02d}")
     with django_assert_max_num_queries(5):
         assert subscriber_client.get(reverse("contracts:my_contracts")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (1, "1 ko"),
+        (45_000, "45 ko"),
+        (45_001, "46 ko"),
+        (999_999, "1 Mo"),
+        (1_234_567, "1,3 Mo"),
+    ],
+)
+def test_file_sizes_are_written_the_french_way(size, text):
+    from contracts.templatetags.fr_format import file_size
+
+    assert file_size(size) == text.replace(" ", NBSP)

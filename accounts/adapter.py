@@ -11,10 +11,8 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
-from accounts import throttle
+from accounts import lockout, throttle
 from accounts.models import OutgoingEmail
 from accounts.tasks import queue_email
 from core.identity import REGIE
@@ -94,8 +92,20 @@ class AccountAdapter(DefaultAccountAdapter):
         email = credentials.get("email") or ""
         until = throttle.locked_until(throttle.LOGIN, email)
         if until:
-            raise forms.ValidationError(locked_message(until), code="account_locked")
-        super().pre_authenticate(request, **credentials)
+            raise forms.ValidationError(lockout.paused_message(until), code="account_locked")
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as error:
+            if error.code != "too_many_login_attempts":
+                raise
+            # allauth's own limit (per IP address): the same words, with its real end.
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            lifts = lockout.allauth_lifts_at(request, "login_failed", key=key)
+            if lifts is None:
+                raise
+            raise forms.ValidationError(
+                lockout.paused_message(lifts), code="too_many_login_attempts"
+            ) from error
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Count the failure against the address; tell its owner once when it locks."""
@@ -109,23 +119,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 self.send_mail(
                     "account/email/login_locked",
                     user.email,
-                    {"until": timezone.localtime(until) if until else None},
+                    {"until": lockout.announced(until) if until else None},
                 )
 
     def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
         # A completed password reset proves the owner holds the mailbox: lift the lock.
         super()._delete_login_attempts_cached_email(request, **credentials)
         throttle.clear(throttle.LOGIN, credentials.get("email") or "")
-
-
-def locked_message(until: Any) -> str:
-    """The same words whether or not the address has an account."""
-    local = timezone.localtime(until)
-    when = formats.time_format(local, "H:i")
-    if timezone.localdate() != local.date():
-        when = formats.date_format(local, "j F") + " " + when
-    return _(
-        "Too many failed attempts with this email address. To protect the account, "
-        "logging in with it is paused until %(time)s. If you have forgotten your "
-        "password, choose “Forgotten password”."
-    ) % {"time": when}

@@ -378,9 +378,11 @@ def invoice_pdf_path(invoice: Invoice, filename: str) -> str:
 
 class Invoice(models.Model):
     # Set by the contract views (not fields): the status in words for its contract
-    # (status_words) and what other apps add to the row (contracts.signals.PAGE_HOOKS).
+    # (status_words), what other apps add to the row (contracts.signals.PAGE_HOOKS) and
+    # the stored PDF's size in bytes, said in its download link.
     words: str
     extra_html: str
+    pdf_size: int | None
     # Unique through Meta.constraints: unique=True would add a second ("_like") index on
     # PostgreSQL that only prefix searches use, and the import writes millions of rows.
     number = models.CharField(_("invoice number"), max_length=32)

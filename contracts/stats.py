@@ -89,53 +89,129 @@ def yearly_totals(contract: Contract) -> list[YearTotal]:
     return totals
 
 
+# Geometry of the year-on-year chart, in % of the drawing's width so that the SVG takes the
+# page's width while its text keeps its real size (14 px), whatever the screen.
+LABEL_END = 17  # the year labels, left of the bars
+BAR_START = 19
+BAR_SPAN = 50  # the longest bar; its value is written after it
+ROW = 30  # px per bar
+GROUP_HEAD = 26  # px for the period's name above its two bars
+GROUP_GAP = 12
+AXIS = 52  # px for the scale and its unit under the bars
+
+
 @dataclass(frozen=True)
 class Bar:
-    label: str
-    value: Decimal
-    x: int
+    year: int
+    value: Decimal | None
     y: int
-    width: int
-    height: int
+    width: str  # "% of the drawing"
 
     @property
-    def label_x(self) -> int:
-        return self.x + self.width // 2
+    def text_y(self) -> int:
+        return self.y + 15
+
+    @property
+    def end(self) -> str:
+        """Where the value is written: after the bar."""
+        return f"{BAR_START + float(self.width.rstrip('%')):.1f}%"
 
 
 @dataclass(frozen=True)
-class Chart:
-    width: int
+class Period:
+    month: int
+    heading_y: int
+    this: Bar
+    last: Bar
+
+    @property
+    def date(self) -> datetime.date:
+        """The month, as a date for the template's ``date:"F"``."""
+        return datetime.date(self.this.year, self.month, 1)
+
+    @property
+    def bars(self) -> tuple[Bar, Bar]:
+        return (self.this, self.last)
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.this.value is None or self.last.value is None:
+            return None
+        return self.this.value - self.last.value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Each reading's consumption this year beside the one of the same month last year."""
+
+    this_year: int
+    last_year: int
+    periods: list[Period]
     height: int
-    baseline: int
-    bars: list[Bar]
-    maximum: Decimal
-    gridlines: list[tuple[int, Decimal]]
+    axis_y: int
+    ticks: list[tuple[str, Decimal]]  # (x in %, value in m³)
+
+    label_end = f"{LABEL_END}%"
+    bar_start = f"{BAR_START}%"
+    axis_end = f"{BAR_START + BAR_SPAN}%"
 
 
-def bar_chart(totals: list[YearTotal], last: int = 10) -> Chart | None:
-    """Geometry of an SVG bar chart of the last ``last`` yearly totals (drawn server-side)."""
-    shown = totals[-last:]
-    if not shown:
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """A round number (2, 3, 4, 5, 6, 8 or 10 times a power of ten) at least ``value``,
+    even so that the middle tick is round too: the scale's end."""
+    if value <= 0:
+        return Decimal(10)
+    power = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (2, 3, 4, 5, 6, 8, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def year_on_year(contract: Contract) -> Comparison | None:
+    """The readings of the latest reading's year and of the year before, month by month.
+
+    Readings are usually half-yearly, so a bar is a reading's consumption since the
+    previous one; two readings of one month in one year add up. None without readings
+    of consumption in the latest year.
+    """
+    latest = contract.readings.order_by("-date").values_list("date", flat=True).first()
+    if latest is None:
         return None
-    width, height, top, bottom, left = 640, 260, 20, 30, 56
-    plot_h = height - top - bottom
-    maximum = max((t.volume for t in shown), default=Decimal(0))
-    scale_max = maximum if maximum > 0 else Decimal(1)
-    slot = (width - left - 10) // len(shown)
-    bar_w = max(8, int(slot * 0.6))
-    bars = []
-    for i, total in enumerate(shown):
-        bar_h = int(total.volume / scale_max * plot_h)
-        x = left + i * slot + (slot - bar_w) // 2
-        bars.append(
-            Bar(str(total.year), total.volume, x, top + plot_h - bar_h, bar_w, max(bar_h, 0))
+    this_year, last_year = latest.year, latest.year - 1
+    volumes: dict[tuple[int, int], Decimal] = {}
+    # No date filter in SQL: it would run before the window function and hide the reading
+    # before the first one of last year. Newest first, and stop at the year before last.
+    for reading in contract.readings.with_consumption().order_by("-date"):
+        if reading.date.year < last_year:
+            break
+        if reading.consumption is None:
+            continue
+        key = (reading.date.year, reading.date.month)
+        volumes[key] = volumes.get(key, Decimal(0)) + reading.consumption
+    if not any(year == this_year for year, _ in volumes):
+        return None
+    months = sorted({month for _, month in volumes})
+    scale = _nice_ceiling(max(volumes.values()))
+
+    def bar(year: int, month: int, y: int) -> Bar:
+        value = volumes.get((year, month))
+        share = float(value / scale * BAR_SPAN) if value else 0.0
+        return Bar(year, value, y, f"{share:.1f}%")
+
+    periods, y = [], 4
+    for month in months:
+        heading_y = y + 18
+        top = y + GROUP_HEAD
+        periods.append(
+            Period(month, heading_y, bar(this_year, month, top), bar(last_year, month, top + ROW))
         )
-    grid = [
-        (top + plot_h - int(plot_h * step / 4), (scale_max * step / 4).quantize(Decimal(1)))
-        for step in range(1, 5)
+        y = top + 2 * ROW + GROUP_GAP
+    ticks = [
+        (f"{BAR_START + BAR_SPAN * step / 2:.1f}%", (scale * step / 2).quantize(Decimal(1)))
+        for step in range(3)
     ]
-    return Chart(width, height, top + plot_h, bars, maximum, grid)
+    return Comparison(this_year, last_year, periods, y + AXIS, y, ticks)
 
 
 def twelve_month_window(today: datetime.date) -> datetime.date:

@@ -45,7 +45,7 @@ from contracts.models import (
     Payer,
     ServiceDocument,
 )
-from contracts.stats import bar_chart, twelve_month_window, yearly_totals
+from contracts.stats import twelve_month_window, year_on_year, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
 from core.clientip import client_ip
 from core.decorators import subscriber_page
@@ -319,7 +319,7 @@ def _consumption_figures(
     return {
         "page": Paginator(readings, PER_PAGE).get_page(page),
         "totals": list(reversed(totals)),
-        "chart": bar_chart(totals),
+        "chart": year_on_year(contract),
         "current_year": today.year,
     }
 
@@ -364,6 +364,7 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
     invoices_page.object_list = list(invoices_page.object_list)
     for invoice in invoices_page.object_list:
         invoice.words = invoice.status_words(direct_debit=contract.pays_by_direct_debit)
+        invoice.pdf_size = _stored_size(invoice.pdf)
     return {
         "page": invoices_page,
         "amount_due": dues["total"] or Decimal(0),
@@ -372,6 +373,16 @@ def _invoices_figures(contract: Contract, today: datetime.date, page: str | None
         # one reverse() for the page instead of two per row.
         "invoices_url": reverse("contracts:invoices", args=[contract.number]),
     }
+
+
+def _stored_size(file: Any) -> int | None:
+    """The size of a stored file, said in its download link; None when absent."""
+    if not file:
+        return None
+    try:
+        return int(file.size)
+    except OSError:
+        return None
 
 
 @subscriber_page

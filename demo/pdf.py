@@ -259,8 +259,11 @@ class _Document(FPDF):
         self.ln(2)
 
 
-def invoice_pdf(invoice: Invoice, key: str | None = None) -> bytes:
-    """A one-page invoice in French; ``key`` is printed when given (new contract key)."""
+def invoice_pdf(invoice: Invoice, key: str | None = None, paid: Decimal | None = None) -> bytes:
+    """A one-page invoice in French, from the invoice's row as the pages show it.
+
+    ``key`` is printed when given (the contract key); ``paid`` is what was already paid.
+    """
     contract = invoice.contract
     payer = contract.payer
     pdf = _Document(f"Facture {invoice.number}")
@@ -289,15 +292,18 @@ def invoice_pdf(invoice: Invoice, key: str | None = None) -> bytes:
     figures += [
         ("Montant hors taxes", _euros(invoice.amount_excl_tax)),
         ("Montant TTC", _euros(invoice.amount_incl_tax)),
+        *([("Déjà payé", _euros(paid))] if paid is not None else []),
         ("Reste à payer", _euros(invoice.amount_due)),
         ("Date limite de paiement", f"{invoice.due_date:%d/%m/%Y}"),
     ]
     pdf.pairs(figures)
     pdf.ln(4)
+    # Never promise a key the page does not carry.
+    where = "la clé imprimée ci-dessous" if key else "la clé imprimée sur votre dernière facture"
     pdf.paragraph(
-        "Retrouvez vos factures, vos consommations et vos paiements dans votre espace "
-        f"abonné. Pour lier ce contrat à votre compte, saisissez le numéro de contrat "
-        f"{contract.number} et la clé imprimée ci-dessous."
+        "Retrouvez vos factures, vos consommations et vos paiements dans votre Espace "
+        "abonné. Pour lier ce contrat à votre compte (« Lier un contrat »), saisissez le "
+        f"numéro de contrat {contract.number} et {where}."
     )
     if key:
         pdf.pairs([("Clé du contrat", key)])

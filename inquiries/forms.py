@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -121,7 +122,7 @@ class SubscriptionForm(forms.Form):
     )
     start_date = forms.DateField(
         label=_("Desired start date"),
-        help_text=_("Today or later, for example 15/03/2026."),
+        # The example date is set in __init__: always a fortnight ahead, never past.
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=DateInput(),
     )
@@ -160,6 +161,13 @@ class SubscriptionForm(forms.Form):
         (_("The meter, if you know it"), ["meter_number", "meter_index"]),
         (_("Billing and message"), ["billing_address", "message", "consent"]),
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        example = timezone.localdate() + datetime.timedelta(days=14)
+        self.fields["start_date"].help_text = _("Today or later, for example %(date)s.") % {
+            "date": example.strftime("%d/%m/%Y")
+        }
 
     def fieldsets(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]

@@ -264,7 +264,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 # Merged over allauth's defaults; ACCOUNT_RATE_LIMITS_ENABLED=0 only for load tests.
 ACCOUNT_RATE_LIMITS = (
     {
-        "login_failed": "10/m/ip,5/5m/key",
+        # Per IP, and per address only looser than the per-account lock (accounts/
+        # throttle.py lets at most 7 failures through in 5 minutes), so that allauth never
+        # refuses an address the lock has freed; per key it still bounds two-factor codes.
+        "login_failed": "10/m/ip,10/5m/key",
         "signup": "20/m/ip",
         "confirm_email": "1/3m/key",
         "reset_password": "20/m/ip,5/5m/key",

@@ -11,10 +11,12 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts import lockout
 from accounts.forms import LoginForm
 from contracts.access import visible_contracts
 from core.identity import REGIE
@@ -161,10 +163,27 @@ def database_unavailable() -> HttpResponse:
 
 
 def error_429(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Too many attempts (allauth's rate limits): say in French when to try again."""
-    minutes = max(1, math.ceil(longest_rate_limit_window() / 60))
-    response = render(request, "errors/429.html", {"retry_minutes": minutes}, status=429)
-    response["Retry-After"] = str(minutes * 60)
+    """Too many attempts (allauth's rate limits): say in French when to try again.
+
+    The real minute the limit lifts when it can be read (on the login page, in the very
+    words of the per-account lock); else the longest window, which is never too early.
+    """
+    lifts = lockout.lifts_at_for_429(request)
+    if lifts is None:
+        minutes = max(1, math.ceil(longest_rate_limit_window() / 60))
+        context: dict[str, object] = {"retry_minutes": minutes}
+        retry_after = minutes * 60
+    else:
+        is_login = getattr(request.resolver_match, "url_name", None) == "account_login"
+        context = {
+            "until": lockout.announced(lifts),
+            "login_message": lockout.paused_message(lifts) if is_login else "",
+        }
+        retry_after = max(
+            1, math.ceil(lockout.announced(lifts).timestamp() - timezone.now().timestamp())
+        )
+    response = render(request, "errors/429.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

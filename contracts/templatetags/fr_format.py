@@ -48,6 +48,18 @@ def _plain(value: Decimal, decimals: int | None = None) -> str:
 
 
 @register.filter
+def file_size(value: object) -> str:
+    """A file's size the French way: "45 ko", "1,2 Mo" (rounded up, never "0 ko")."""
+    if not isinstance(value, int) or value < 0:
+        return ""
+    kilo = max(1, -(-value // 1000))
+    if kilo < 1000:
+        return f"{kilo}{NBSP}ko"
+    tenths = -(-value // (100 * 1000))
+    return f"{_plain(Decimal(tenths) / 10)}{NBSP}Mo"
+
+
+@register.filter
 def dmy(value: object) -> str:
     """A date as ``05/01/2026`` (``|date:"d/m/Y"`` without the locale machinery)."""
     if isinstance(value, datetime.datetime):

@@ -34,6 +34,6 @@ def test_createsuperuser_asks_and_answers_in_french(monkeypatch):
     assert prompts[0].startswith("Adresse e-mail")
     assert "les deux mots de passe diffèrent" in err.getvalue()
     assert "Compte administrateur créé" in out.getvalue()
-    assert "double authentification" in out.getvalue()
+    assert "authentification à deux facteurs" in out.getvalue()
     assert User.objects.get(email="chef@example.fr").is_superuser
     assert getpass.getpass is fake_getpass  # put back

@@ -20,7 +20,7 @@ def test_the_forgotten_password_page_is_in_french(client):
     response = client.get(RESET)
     assert_french_page(response)
     body = html(response)
-    assert "Mot de passe oublié" in body and ">E-mail<" in body
+    assert "Mot de passe oublié" in body and ">Adresse e-mail<" in body
 
 
 def test_the_reset_answer_is_the_same_whether_or_not_the_address_exists(client, new_subscriber):
@@ -104,7 +104,7 @@ def test_a_new_email_address_replaces_the_old_one_only_once_confirmed(client, ne
     assert new_subscriber.email == "abonne@example.fr"
     confirmation = mail.outbox[-1]
     assert confirmation.to == ["nouvelle@example.fr"]
-    assert confirmation.subject == "Confirmez votre adresse email"
+    assert confirmation.subject == "Confirmez votre adresse e-mail"
     client.post(link_in(confirmation))
     new_subscriber.refresh_from_db()
     assert new_subscriber.email == "nouvelle@example.fr"
@@ -114,7 +114,7 @@ def test_a_new_email_address_replaces_the_old_one_only_once_confirmed(client, ne
     # The old address is told.
     notice = mail.outbox[-1]
     assert notice.to == ["abonne@example.fr"]
-    assert notice.subject == "Votre adresse email a été changée"
+    assert notice.subject == "Votre adresse e-mail a été changée"
     assert "nouvelle@example.fr" in notice.body
 
 
@@ -125,7 +125,7 @@ def test_the_account_page_offers_the_changes_and_deletion(client, new_subscriber
     body = html(response)
     for text in (
         "Changer mon mot de passe",
-        "Changer mon adresse email",
+        "Changer mon adresse e-mail",
         "Supprimer mon compte",
         "Se déconnecter",
     ):

@@ -17,7 +17,7 @@ from tests.helpers import assert_french_page, html
 pytestmark = pytest.mark.django_db
 
 SIGNUP = "/comptes/signup/"
-DONE = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
+DONE = "Enregistrement effectué. Un e-mail de confirmation vous a été envoyé."
 
 
 def sign_up(client, email="nouvelle@example.fr", password=PASSWORD, confirmation=None):
@@ -39,9 +39,9 @@ def test_the_signup_page_has_the_tutorial_wording(client):
     assert response.status_code == 200
     assert_french_page(response)
     body = html(response)
-    assert "Veuillez indiquer l’adresse email pour votre compte et un mot de passe." in body
+    assert "Veuillez indiquer l’adresse e-mail pour votre compte et un mot de passe." in body
     assert "redevable" in body
-    for label in (">Email<", ">Mot de passe<", ">Confirmation du mot de passe<"):
+    for label in (">Adresse e-mail<", ">Mot de passe<", ">Confirmation du mot de passe<"):
         assert label in body
     assert ">Valider<" in body and ">Retour<" in body
     # The rule is shown before typing, and the script that ticks it is a static file.
@@ -106,7 +106,7 @@ def test_a_taken_address_costs_as_much_work_as_a_new_one(client, new_subscriber)
     [
         (
             {"email": "pas-une-adresse", "password1": PASSWORD, "password2": PASSWORD},
-            "Saisissez une adresse de courriel valide.",
+            "Saisissez une adresse e-mail valide.",
         ),
         (
             {"email": "a" * 250 + "@example.fr", "password1": PASSWORD, "password2": PASSWORD},
@@ -223,13 +223,13 @@ def test_a_new_activation_link_can_be_asked_for_and_is_rate_limited(client, inac
     url = reverse("accounts:resend_activation")
     assert_french_page(client.get(url))
     response = client.post(url, {"email": inactive_subscriber.email}, follow=True)
-    assert "un nouvel email d’activation vient de lui être envoyé" in html(response)
+    assert "un nouvel e-mail d’activation vient de lui être envoyé" in html(response)
     assert len(mail.outbox) == 1
     # A second request within the cooldown gets the same answer but no second email.
     response = client.post(url, {"email": inactive_subscriber.email}, follow=True)
-    assert "un nouvel email d’activation vient de lui être envoyé" in html(response)
+    assert "un nouvel e-mail d’activation vient de lui être envoyé" in html(response)
     assert len(mail.outbox) == 1
     # An unknown address gets the same answer and no email.
     response = client.post(url, {"email": "inconnu@example.fr"}, follow=True)
-    assert "un nouvel email d’activation vient de lui être envoyé" in html(response)
+    assert "un nouvel e-mail d’activation vient de lui être envoyé" in html(response)
     assert len(mail.outbox) == 1

@@ -59,7 +59,7 @@ def test_staff_without_totp_are_sent_to_set_it_up_before_any_admin_page(client, 
     page = client.get("/comptes/2fa/totp/activate/")
     assert_french_page(page)
     body = html(page)
-    assert "doivent utiliser la double authentification" in body
+    assert "doivent utiliser l’authentification à deux facteurs" in body
     assert 'alt="QR code à scanner avec votre application d’authentification"' in body
 
 
@@ -115,13 +115,13 @@ def test_the_staff_login_is_throttled_like_any_other(client, staff):
     for _ in range(5):
         login(client, staff.email, "Mauvais7!Code")
     response = login(client, staff.email)
-    assert "la connexion avec cette adresse est suspendue" in html(response)
+    assert "la connexion est suspendue jusqu’à" in html(response)
 
 
 def test_subscribers_can_turn_on_two_factor_from_my_account(client, new_subscriber):
     login(client, new_subscriber.email)
     body = html(client.get("/mon-compte/"))
-    assert "Double authentification" in body and 'href="/comptes/2fa/"' in body
+    assert "Authentification à deux facteurs" in body and 'href="/comptes/2fa/"' in body
     assert client.get("/comptes/2fa/totp/activate/").status_code == 200
     # Subscribers are not forced: their pages open without it.
     assert client.get("/espace/").status_code == 200

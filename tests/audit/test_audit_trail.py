@@ -185,5 +185,5 @@ def test_the_user_page_shows_activation_and_two_factor_state(client, subscriber)
     admin = with_totp(User.objects.create_superuser("chef2@example.fr", PASSWORD))
     client.force_login(admin)
     html = client.get(reverse("admin:accounts_user_change", args=[subscriber.pk])).content.decode()
-    assert "E-mail confirmé" in html and "Double authentification" in html
+    assert "E-mail confirmé" in html and "Authentification à deux facteurs" in html
     assert reverse("admin:support_subscriber_change", args=[subscriber.pk]) in html

@@ -446,3 +446,8 @@ def test_an_attempt_counts_as_a_failure_while_its_key_is_being_checked(
     with mock.patch.object(type(contract), "check_key", side_effect=check, autospec=False):
         post(newcomer_client, contract.number, key="WRONG999")
     assert seen == [1]
+
+
+def test_the_picture_of_where_to_find_the_key_comes_before_the_button(newcomer_client):
+    body = newcomer_client.get(LINK_URL).content.decode()
+    assert body.index('class="invoice-help"') < body.index('<button class="button" type="submit"')

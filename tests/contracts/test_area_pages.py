@@ -76,7 +76,7 @@ def test_an_account_without_contract_gets_the_welcome_page(client, db):
     assert "Pour lier un contrat d'eau à votre compte munissez-vous d'une facture." in body
     assert (
         'Suivez ensuite le lien ci-dessous ou utilisez le menu "Mon compte" - '
-        '"Associer un contrat"' in body
+        '"Lier un contrat"' in body
     )
     assert f'href="{reverse("contracts:link")}">Lier un contrat</a>' in body
     subscription = reverse("inquiries:subscription")
@@ -195,7 +195,7 @@ def test_the_dashboard_sums_up_the_contract(subscriber_client, billing):
     assert "12 cours Mirabeau, 13100 Aix-en-Provence" in body
     assert "Marie Dupont" in body and "M123" in body
     # Last reading.
-    assert f"320,25{NBSP}m³" in body and "Le 10/07/2026 (Réelle)" in body
+    assert f"320,25{NBSP}m³" in body and "Relevé réel du 10/07/2026" in body
     # Amount due: 1 234,56 + 30,00; the next due date is never a past one (issue 17): the
     # overdue invoice is said apart, with what to do.
     assert f"1{NBSP}264,56{NBSP}€" in body
@@ -299,11 +299,11 @@ def test_the_readings_show_the_consumption_since_the_previous_one(subscriber_cli
     body = html(response)
     table = body[body.index("Relevés du compteur") :]
     rows = [
-        ("10/07/2026", f"320,25{NBSP}m³", f"50,25{NBSP}m³", "Réelle"),
-        ("10/07/2025", f"230{NBSP}m³", f"30{NBSP}m³", "Télé-relève"),
-        ("10/01/2025", f"200{NBSP}m³", f"39,5{NBSP}m³", "Auto-relève"),
-        ("10/07/2024", f"160,5{NBSP}m³", f"60,5{NBSP}m³", "Estimée"),
-        ("10/01/2024", f"100{NBSP}m³", "—", "Réelle"),
+        ("10/07/2026", f"320,25{NBSP}m³", f"50,25{NBSP}m³", "Relevé réel"),
+        ("10/07/2025", f"230{NBSP}m³", f"30{NBSP}m³", "Télérelevé"),
+        ("10/01/2025", f"200{NBSP}m³", f"39,5{NBSP}m³", "Auto-relevé"),
+        ("10/07/2024", f"160,5{NBSP}m³", f"60,5{NBSP}m³", "Estimation"),
+        ("10/01/2024", f"100{NBSP}m³", "—", "Relevé réel"),
     ]
     position = 0
     for row in rows:
@@ -330,10 +330,21 @@ def test_the_chart_is_an_svg_image_with_the_same_figures(subscriber_client, bill
         body.index('<svg class="chart__svg"') : body.index("</svg>", body.index("chart__svg"))
     ]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
-    assert '<title id="chart-title">Consommation par année, en m³</title>' in svg
-    assert f"2024 : 60,5{NBSP}m³ ; 2025 : 69,5{NBSP}m³ ; 2026 : 90,25{NBSP}m³" in svg
-    assert svg.count("<rect") == 3
+    title = "Consommation à chaque relevé, en m³ : 2026 comparé à 2025"
+    assert f'<title id="chart-title">{title}</title>' in svg
+    assert (
+        f"Janvier : 2026 40{NBSP}m³, 2025 39,5{NBSP}m³ ; "
+        f"Juillet : 2026 50,25{NBSP}m³, 2025 30{NBSP}m³"
+    ) in svg
+    assert svg.count("<rect") == 4
+    # The unit on the axis; no viewBox, so the text keeps its real size on a phone.
+    assert "Consommation en m³" in svg and "viewBox" not in svg
     assert "style=" not in svg
+    # The table twin: the same figures, and the change.
+    table = body[
+        body.index('id="compare-caption"') : body.index("</table>", body.index("compare-caption"))
+    ]
+    assert f"+0,5{NBSP}m³" in table and f"+20,25{NBSP}m³" in table
 
 
 def test_the_csv_export_holds_the_whole_history(subscriber_client, billing):
@@ -346,12 +357,12 @@ def test_the_csv_export_holds_the_whole_history(subscriber_client, billing):
     assert text.startswith("\ufeff")
     assert text[1:].split("\r\n") == [
         "Date;Index (m³);Consommation (m³);Type de relevé",
-        "10/01/2024;100;;Réelle",
-        "10/07/2024;160,5;60,5;Estimée",
-        "10/01/2025;200;39,5;Auto-relève",
-        "10/07/2025;230;30;Télé-relève",
-        "10/01/2026;270;40;Réelle",
-        "10/07/2026;320,25;50,25;Réelle",
+        "10/01/2024;100;;Relevé réel",
+        "10/07/2024;160,5;60,5;Estimation",
+        "10/01/2025;200;39,5;Auto-relevé",
+        "10/07/2025;230;30;Télérelevé",
+        "10/01/2026;270;40;Relevé réel",
+        "10/07/2026;320,25;50,25;Relevé réel",
         "",
     ]
 
@@ -390,11 +401,14 @@ def test_the_invoices_give_status_in_words_and_the_total_due(subscriber_client, 
     assert f"1{NBSP}234,56{NBSP}€" in table and "20/08/2026" in table
     assert f"reste à payer : 30,00{NBSP}€" in table
     # Short on screen, complete for a screen reader.
-    link = 'Télécharger<span class="visually-hidden"> la facture F2026-0001</span> (PDF)'
+    # The size of the stored file, the French way, in the link text (PDF_BYTES: < 1 ko).
+    link = (
+        f'Télécharger<span class="visually-hidden"> la facture F2026-0001</span> (PDF, 1{NBSP}ko)'
+    )
     assert link in table
     assert "la facture F2026-0002</span> (PDF)" not in table  # no PDF for that one
     # Every invoice, with or without a PDF, can be read as a page.
-    assert 'Lire<span class="visually-hidden"> la facture F2026-0002</span> en ligne' in table
+    assert 'Voir<span class="visually-hidden"> la facture F2026-0002</span></a>' in table
 
 
 def test_the_invoice_pdf_opens_for_the_subscriber(subscriber_client, billing):

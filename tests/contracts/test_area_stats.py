@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from contracts.stats import bar_chart, yearly_totals
+from contracts.stats import year_on_year, yearly_totals
 from contracts.templatetags.fr_format import euros, m3, signed_m3, signed_percent
 from tests.builders import add_readings
 from tests.helpers import html
@@ -18,7 +18,7 @@ NBSP = "\xa0"
 def test_a_single_reading_gives_no_yearly_total(contract):
     add_readings(contract, [("2020-03-01", "100")])
     assert yearly_totals(contract) == []
-    assert bar_chart([]) is None
+    assert year_on_year(contract) is None
 
 
 def test_a_year_without_readings_is_skipped_and_not_compared(contract):
@@ -48,15 +48,35 @@ def test_several_readings_in_a_year_add_up(contract):
     )
 
 
-def test_the_chart_scales_bars_to_the_largest_year(contract):
-    add_readings(contract, [("2022-01-01", "0"), ("2022-12-01", "50"), ("2023-12-01", "150")])
-    chart = bar_chart(yearly_totals(contract))
-    small, large = chart.bars
-    assert large.height == chart.baseline - 20  # the whole plot height
-    # 2022: 50 m³, 2023: 100 m³.
-    assert (small.value, large.value) == (Decimal("50"), Decimal("100"))
-    assert abs(small.height * 2 - large.height) <= 1
-    assert [b.label for b in chart.bars] == ["2022", "2023"]
+def test_the_chart_sets_each_reading_beside_the_same_month_a_year_before(contract):
+    add_readings(
+        contract,
+        [
+            ("2024-12-01", "0"),
+            ("2025-01-10", "20"),
+            ("2025-07-10", "50"),
+            ("2026-01-12", "90"),
+            ("2026-03-01", "95"),
+        ],
+    )
+    chart = year_on_year(contract)
+    assert (chart.this_year, chart.last_year) == (2026, 2025)
+    rows = [(p.month, p.this.value, p.last.value, p.change) for p in chart.periods]
+    assert rows == [
+        (1, Decimal("40"), Decimal("20"), Decimal("20")),
+        (3, Decimal("5"), None, None),
+        (7, None, Decimal("30"), None),
+    ]
+    # The scale ends at a round 40 m³: the largest bar takes the whole span, 20 m³ half.
+    assert [value for _, value in chart.ticks] == [0, 20, 40]
+    january = chart.periods[0]
+    assert float(january.this.width.rstrip("%")) == 2 * float(january.last.width.rstrip("%"))
+    assert chart.periods[2].this.width == "0.0%"
+
+
+def test_no_chart_without_consumption_in_the_latest_year(contract):
+    add_readings(contract, [("2026-02-01", "10")])
+    assert year_on_year(contract) is None
 
 
 @pytest.mark.parametrize(
@@ -87,7 +107,7 @@ def test_the_dashboard_of_a_contract_without_recent_readings(
         # A login at that date (an earlier one could have ended on the idle timeout).
         subscriber_client.force_login(subscriber)
         body = html(subscriber_client.get(reverse("contracts:dashboard", args=[contract.number])))
-    assert f"150{NBSP}m³" in body and "Le 10/01/2020" in body
+    assert f"150{NBSP}m³" in body and "Relevé réel du 10/01/2020" in body
     assert "Aucun relevé au cours des 12 derniers mois." in body
 
 
@@ -100,3 +120,19 @@ def test_my_contracts_takes_a_bounded_number_of_queries(
         make_contract(contract.payer, f"11301.11377.{n:02d}")
     with django_assert_max_num_queries(5):
         assert subscriber_client.get(reverse("contracts:my_contracts")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (1, "1 ko"),
+        (45_000, "45 ko"),
+        (45_001, "46 ko"),
+        (999_999, "1 Mo"),
+        (1_234_567, "1,3 Mo"),
+    ],
+)
+def test_file_sizes_are_written_the_french_way(size, text):
+    from contracts.templatetags.fr_format import file_size
+
+    assert file_size(size) == text.replace(" ", NBSP)

@@ -52,7 +52,7 @@ def test_the_invoice_list_links_each_invoice_page_next_to_its_pdf(subscriber_cli
     )
     page_url = reverse("contracts:invoice", args=[invoice.contract.number, invoice.number])
     assert f'href="{page_url}"' in body
-    assert 'Lire<span class="visually-hidden"> la facture F2026-0042</span> en ligne' in body
+    assert 'Voir<span class="visually-hidden"> la facture F2026-0042</span>' in body
 
 
 def test_an_invoice_of_another_contract_is_a_404_even_for_a_subscriber(

@@ -97,3 +97,37 @@ def test_invoice_pdfs_have_no_public_url(client, settings):
     name = Invoice.objects.first().pdf.name
     for prefix in ("/", "/media/", "/static/", "/private/"):
         assert client.get(prefix + name).status_code == 404
+
+
+def test_each_demo_invoice_pdf_says_what_its_page_says(client):
+    """Amount due and due date read from the PDF's text equal those of the HTML page."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from demo.management.commands.seed_demo import DEMO_EMAIL
+
+    seed()
+    client.force_login(get_user_model().objects.get(email=DEMO_EMAIL))
+    invoices = Invoice.objects.select_related("contract").exclude(pdf="")
+    assert invoices.filter(amount_due__gt=0).exists()  # some still to pay, not only zeros
+    from contracts.models import AccountPayerLink
+
+    user = get_user_model().objects.get(email=DEMO_EMAIL)
+    for invoice in invoices:
+        AccountPayerLink.objects.get_or_create(user=user, payer=invoice.contract.payer)
+        with invoice.pdf.open("rb") as file:
+            text = " ".join(
+                page.extract_text() for page in PdfReader(io.BytesIO(file.read())).pages
+            )
+        text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
+        page = client.get(f"/contrats/{invoice.contract.number}/factures/{invoice.number}/")
+        body = re.sub(r"\s+", " ", page.content.decode().replace("\xa0", " "))
+        due = re.search(r"Reste à payer (\d[\d ]*,\d\d) (?:€|EUR)", text)[1]
+        date = re.search(r"Date limite de paiement (\d\d/\d\d/\d{4})", text)[1]
+        assert f"Reste à payer</dt><dd>{due} €</dd>" in body, (invoice.number, due)
+        assert f"<dd>{date}</dd>" in body, (invoice.number, date)
+        # The key sentence promises only what is printed.
+        if "clé imprimée ci-dessous" in text:
+            assert "Clé du contrat" in text

@@ -398,7 +398,7 @@ def link_from_mail(server_url: str, to: str, subject_part: str, timeout: float =
 def log_in(page: Page, server_url: str, email: str, password: str, remember: bool = False):
     """The home page's login form, as a subscriber fills it."""
     page.goto(server_url + "/")
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     if remember:
         page.get_by_label("Se souvenir de moi").check()

@@ -29,12 +29,12 @@ def test_a_newcomer_signs_up_activates_by_email_and_is_logged_in(page: Page, liv
     expect(page.get_by_role("heading", level=1)).to_have_text("S’inscrire")
     check_page(page, "signup")
 
-    page.get_by_label("Email").fill("nouvel.abonne@example.fr")
+    page.get_by_label("Adresse e-mail").fill("nouvel.abonne@example.fr")
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Valider").click()
 
-    done = "Enregistrement effectué. Un email de confirmation vous a été envoyé."
+    done = "Enregistrement effectué. Un e-mail de confirmation vous a été envoyé."
     expect(page.get_by_text(done)).to_be_visible()
     check_page(page, "signup-done")
 
@@ -108,7 +108,7 @@ def test_each_broken_password_rule_is_ticked_off_live_and_explained_in_french(
         if error is None:
             continue
 
-        page.get_by_label("Email").fill("regles@example.fr")
+        page.get_by_label("Adresse e-mail").fill("regles@example.fr")
         page.get_by_label("Confirmation du mot de passe").fill(typed)
         page.get_by_role("button", name="Valider").click()
 
@@ -127,7 +127,7 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Mot de passe oublié").click()
     check_page(page, "password-reset")
-    page.get_by_label("E-mail").fill("abonne@example.fr")
+    page.get_by_label("Adresse e-mail").fill("abonne@example.fr")
     page.get_by_role("button", name="M’envoyer un lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Consultez votre messagerie")
     check_page(page, "password-reset-sent")
@@ -183,7 +183,7 @@ def test_sign_up_and_login_work_with_the_keyboard_alone_and_the_focus_always_sho
     tab_to(page, "S’inscrire")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("S’inscrire")
-    tab_to(page, "Email")
+    tab_to(page, "Adresse e-mail")
     page.keyboard.type("clavier@example.fr")
     tab_to(page, "Mot de passe")
     page.keyboard.type(PASSWORD)
@@ -201,7 +201,7 @@ def test_sign_up_and_login_work_with_the_keyboard_alone_and_the_focus_always_sho
 
     page.context.clear_cookies()
     page.goto(live_server.url + "/")
-    tab_to(page, "E-mail")
+    tab_to(page, "Adresse e-mail")
     page.keyboard.type("abonne@example.fr")
     tab_to(page, "Mot de passe")
     page.keyboard.type(PASSWORD)

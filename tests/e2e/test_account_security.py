@@ -21,7 +21,7 @@ def subscriber(db) -> User:
 
 def log_in(page: Page, live_server, email: str) -> None:
     page.goto(live_server.url + "/")
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/espace/**")

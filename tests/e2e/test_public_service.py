@@ -46,7 +46,7 @@ def test_a_subscriber_reads_an_invoice_without_the_pdf_and_downloads_their_data(
     expect(page.get_by_text("Liaison enregistrée.")).to_be_visible()
 
     page.goto(live_server.url + "/contrats/11301.11377.01/factures/")
-    page.get_by_role("link", name=re.compile(r"^Lire la facture .+ en ligne$")).first.click()
+    page.get_by_role("link", name=re.compile(r"^Voir la facture .+$")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Facture "))
     expect(page.get_by_text("Montant TTC")).to_be_visible()
     check_page(page, "invoice-page")

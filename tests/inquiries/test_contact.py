@@ -105,7 +105,7 @@ def test_bad_input_is_explained_in_french_and_nothing_is_saved(subscriber_client
 
 def test_a_visitor_must_give_a_valid_email(client):
     response = client.post(URL, {"email": "nope", "subject": "leak", "message": "Fuite"})
-    assert "Saisissez une adresse de courriel valide." in html(response)
+    assert "Saisissez une adresse e-mail valide." in html(response)
     assert "Fuite" in html(response)
     assert not Inquiry.objects.exists()
 

@@ -93,7 +93,7 @@ def test_a_complete_request_gets_a_reference_a_confirmation_page_and_two_emails(
     ("changes", "field", "error"),
     [
         ({"last_name": ""}, "last_name", "Ce champ est obligatoire."),
-        ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse de courriel valide."),
+        ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse e-mail valide."),
         ({"phone": "12"}, "phone", "Saisissez un numéro de téléphone français à 10 chiffres."),
         ({"postcode": "1377"}, "postcode", "Saisissez un code postal à 5 chiffres."),
         ({"postcode": "13100"}, "postcode", "Ce code postal n’est pas celui de Venelles (13770)."),
@@ -173,3 +173,17 @@ def test_the_daily_business_limit_holds_even_without_rate_limits(subscriber_clie
     response = subscriber_client.post(URL, good_data())
     assert response.status_code == 429
     assert Inquiry.objects.count() == DAILY_LIMIT
+
+
+def test_the_start_date_example_is_always_ahead_of_today(client, subscriber):
+    import datetime
+    import re
+
+    import time_machine
+
+    for today in (datetime.date(2026, 3, 20), datetime.date(2031, 7, 1)):
+        with time_machine.travel(today, tick=False):
+            client.force_login(subscriber)
+            body = client.get("/demandes/abonnement/").content.decode()
+        (example,) = re.findall(r"Aujourd’hui ou plus tard, par exemple (\d\d/\d\d/\d{4})", body)
+        assert datetime.datetime.strptime(example, "%d/%m/%Y").date() > today

@@ -88,7 +88,7 @@ def test_the_per_account_lock_counts_failures_on_both_instances(cluster):
     for instance in ("B", "A"):
         answer = browser.log_in(LOCKED, PASSWORD, on=instance)
         assert answer.status == 200
-        assert "Trop de tentatives ont échoué avec cette adresse e-mail" in answer.body
+        assert "la connexion est suspendue jusqu’à" in answer.body
     assert browser.get(f"/contrats/{CONTRACT}/").status == 302
 
 
@@ -102,7 +102,7 @@ def test_allauths_limit_per_address_counts_on_both_instances(cluster):
     assert served == {"A", "B"}
     # allauth's "10/m/ip": the eleventh failure of this address, whichever instance.
     answer = browser.log_in("inconnu10@example.fr", "Mauvais-mot-de-passe1", on="A")
-    assert "Trop de tentatives de connexion échouées" in answer.body
+    assert "la connexion est suspendue jusqu’à" in answer.body
 
 
 def test_the_contract_key_limit_counts_on_both_instances(cluster):

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = {
     "home": "Mon espace abonné, personnel et sécurisé",
-    "about": "A quoi sert le portail ?",
+    "about": "À quoi sert le portail ?",
     "contact": "Contacter la Régie des Eaux du Pays d'Aix",
     "legal": "Mentions légales",
 }
@@ -24,7 +24,7 @@ def test_each_public_page_answers_in_french_with_one_heading(client, name, headi
 def test_home_presents_the_portal_with_the_tutorial_wording(client):
     body = html(client.get(reverse("home")))
     assert "Cet espace est accessible à tous les abonnés de la Régie des Eaux du Pays" in body
-    assert "numéro de contrat et de votre clé de sécurité (= mot de passe)" in body
+    assert "numéro de contrat et de votre clé (= mot de passe)" in body
     assert "Parce que notre mission coule de source" in body
 
 

@@ -260,6 +260,20 @@ class Command(BaseCommand):
             previous = date
         if last_invoice is not None:
             self._leave_unpaid(contract, last_invoice, today)
+        self._invoice_pdfs(contract, spec)
+
+    def _invoice_pdfs(self, contract: Contract, spec: DemoContract) -> None:
+        """Each invoice's PDF from its final row (amount due, due date, payments), written
+        again at every run so that it never tells another story than the pages. The key is
+        printed while it is still the documented one (not after a subscriber changed it)."""
+        key = spec.key if contract.check_key(spec.key) else None
+        for invoice in contract.invoices.select_related("contract__payer"):
+            paid = sum((p.amount for p in invoice.payments.all()), Decimal(0))
+            _save_pdf(
+                invoice.pdf,
+                f"invoices/{invoice.issue_date:%Y}/{invoice.number}.pdf",
+                invoice_pdf(invoice, key=key, paid=paid),
+            )
 
     def _invoice(
         self, contract: Contract, start: datetime.date, end: datetime.date, volume: Decimal
@@ -291,9 +305,6 @@ class Command(BaseCommand):
                 "method": contract.payment_method or PaymentMethod.OTHER,
             },
         )
-        # A FieldFile is true when it has a name: test the name itself.
-        if not invoice.pdf.name or not invoice.pdf.storage.exists(invoice.pdf.name):
-            _save_pdf(invoice.pdf, f"invoices/{issue:%Y}/{number}.pdf", invoice_pdf(invoice))
         return invoice
 
     def _leave_unpaid(self, contract: Contract, invoice: Invoice, today: datetime.date) -> None:

@@ -1,5 +1,6 @@
 """Demo data: complete, realistic and safe to load twice."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -74,7 +75,8 @@ def test_the_demo_covers_what_the_pages_need():
     assert all(r.consumption > 0 for r in readings[1:])
     statuses = {i.status for i in Invoice.objects.with_status()}
     assert statuses == {InvoiceStatus.PAID, InvoiceStatus.TO_PAY, InvoiceStatus.OVERDUE}
-    assert Invoice.objects.with_status().filter(status_code=InvoiceStatus.OVERDUE).count() == 1
+    # One overdue to pay online by card, one on a monthly plan.
+    assert Invoice.objects.with_status().filter(status_code=InvoiceStatus.OVERDUE).count() == 2
     for invoice in Invoice.objects.all():
         with invoice.pdf.open("rb") as handle:
             assert handle.read(5) == b"%PDF-"
@@ -131,3 +133,27 @@ def test_each_demo_invoice_pdf_says_what_its_page_says(client):
         # The key sentence promises only what is printed.
         if "clé imprimée ci-dessous" in text:
             assert "Clé du contrat" in text
+
+
+def test_the_demo_account_can_try_paying_online(db, tmp_path, settings):
+    """Marie's card contract has an overdue invoice: 'Payer en ligne' shows with the
+    simulator that make run configures."""
+    from django.test import Client
+
+    from contracts.models import AccountPayerLink
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    due = Invoice.objects.filter(contract__number="11301.11377.02", amount_due__gt=0)
+    assert due.count() == 1 and due.get().due_date < datetime.date.today()
+    settings.PAYFIP_NUMCLI = "012345"
+    settings.PAYFIP_URL = "http://127.0.0.1:9/tpa/services/securite"
+    # As after "Lier un contrat" with 11301.11377.01 and DEMO-AIX1 (the README's journey).
+    demo = get_user_model().objects.get(email="demo@eauxdupaysdaix.fr")
+    AccountPayerLink.objects.create(
+        user=demo, payer=Contract.objects.get(number="11301.11377.02").payer
+    )
+    client = Client()
+    client.force_login(demo)
+    body = client.get("/contrats/11301.11377.02/factures/").content.decode()
+    assert "Payer en ligne" in body

@@ -2,7 +2,8 @@
 
 Three payers of the Pays d'Aix, five contracts (one payer with two addresses, one with a
 terminated contract), three years of half-yearly readings, invoices with PDF files,
-payments (two invoices left unpaid, one of them overdue), the règlement de service, and a
+payments (three invoices left unpaid: one to be debited, one overdue to pay online by
+card, one overdue on a monthly plan), the règlement de service, and a
 verified subscriber account. Contract keys are fixed and printed: only their hashes are
 stored, so the demo could not print them otherwise. Keys and the demo password are set when
 created (Argon2 costs ~0.3 s per hash, checking them on every run would be slow); pass
@@ -308,9 +309,13 @@ class Command(BaseCommand):
         return invoice
 
     def _leave_unpaid(self, contract: Contract, invoice: Invoice, today: datetime.date) -> None:
-        """Marie's main contract: the last invoice still to pay; Jean's: one overdue."""
+        """Marie's main contract (direct debit): the last invoice to be debited; her
+        Venelles contract (card): the last one overdue, so that "Payer en ligne" can be
+        tried against the PayFiP simulator; Jean's: one overdue."""
         if contract.number == "11301.11377.01":
             due = today + datetime.timedelta(days=20)
+        elif contract.number == "11301.11377.02":
+            due = today - datetime.timedelta(days=5)
         elif contract.number == "21304.20511.01":
             due = today - datetime.timedelta(days=12)
         else:

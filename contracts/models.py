@@ -381,6 +381,7 @@ class Invoice(models.Model):
     # (status_words), what other apps add to the row (contracts.signals.PAGE_HOOKS) and
     # the stored PDF's size in bytes, said in its download link.
     words: str
+    status_class: str
     extra_html: str
     pdf_size: int | None
     # Unique through Meta.constraints: unique=True would add a second ("_like") index on

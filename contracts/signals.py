@@ -23,8 +23,9 @@ OTHER_FILES: list[str] = []
 # What other apps add to a contract page's figures: ``hook(page_name, contract, today,
 # figures)``, called by the view with the figures it has just loaded (``page_name`` is
 # "dashboard", "invoices", "payments", "invoice_detail"…). A hook may set ``extra_html``
-# (safe HTML it rendered) on the invoices of the figures, and ``figures["extra_html"]`` for
-# the page; the contract templates show them. Hooks add to the figures only: what they
+# (safe HTML it rendered), ``words`` and ``status_class`` on the invoices of the figures,
+# and ``figures["extra_html"]``, ``figures["due_note"]`` or ``figures["overdue_since"]``
+# for the page; the contract templates show them. Hooks add to the figures only: what they
 # read must change the billing generation when it changes (``fragments.data_changed``).
 PageHook = Callable[[str, Any, datetime.date, dict[str, Any]], None]
 PAGE_HOOKS: list[PageHook] = []

@@ -14,12 +14,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Min
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Invoice
 from payments import services
+from payments.models import OPEN_STATES, PAID_STATES, PaymentAttempt
 
 
 def _invoices(page_name: str, figures: dict[str, Any]) -> list[Invoice]:
@@ -50,6 +54,7 @@ def add_online_payment(
     invoices = _invoices(page_name, figures)
     if not invoices or not services.is_enabled():
         return
+    _not_late_when_paid_online(contract, today, figures)
     states = services.online_states(invoices, contract, today)
     for invoice in invoices:
         state = states[invoice.pk]
@@ -60,6 +65,37 @@ def add_online_payment(
             "invoice": invoice,
             "pay_url": reverse("payments:pay", args=[contract.number, invoice.number]),
         }
+        if state.kind in ("paid", "processing"):
+            # Until the next import records it, the billing data still says "due": the
+            # status says what the subscriber did instead, and never "payez".
+            state_html = render_to_string("payments/_online_state.html", {"state": state})
+            invoice.words = " ".join(strip_tags(state_html).split())
+            invoice.status_class = "paid" if state.kind == "paid" else "to_pay"
+            context["state_shown"] = True
         html = render_to_string("payments/_invoice_online.html", context)
         # Rendered from our template with autoescaping.
         invoice.extra_html = mark_safe(html)
+
+
+def _not_late_when_paid_online(
+    contract: Contract, today: datetime.date, figures: dict[str, Any]
+) -> None:
+    """The page's "En retard depuis le … — payez" counts only invoices not paid (or being
+    paid) online."""
+    if not figures.get("overdue_since"):
+        return
+    settled = PaymentAttempt.objects.filter(
+        contract=contract, state__in=(*PAID_STATES, *OPEN_STATES)
+    ).values("invoice_id")
+    late = (
+        contract.invoices.unpaid()
+        .filter(due_date__lt=today)
+        .exclude(pk__in=settled)
+        .aggregate(since=Min("due_date"))["since"]
+    )
+    figures["overdue_since"] = late + datetime.timedelta(days=1) if late else None
+    if late is None:
+        figures["due_note"] = _(
+            "Your online payment has been received: it will show here once the Régie "
+            "has recorded it."
+        )

@@ -217,3 +217,30 @@ def test_my_data_lists_my_online_payments_and_nobody_elses(
     ]
     page = subscriber_client.get(reverse("my_data_page")).content.decode()
     assert "F2026-0042, 84,50" in page and "voisin@example.fr" not in page
+
+
+def test_an_invoice_paid_online_no_longer_says_pay_while_the_import_is_awaited(
+    subscriber_client, invoice, contract, configured
+):
+    """The invoice (overdue in the fixture) is paid online: until the billing system
+    records it, its status says so, and nothing on the page tells the subscriber to pay."""
+    PaymentAttempt.objects.create(
+        invoice=invoice,
+        contract=contract,
+        invoice_number=invoice.number,
+        contract_number=contract.number,
+        refdet="F20260042",
+        exer=2026,
+        amount_cents=8450,
+        email="abonne@example.fr",
+        saisie="T",
+        id_op="paid-1",
+        state=AttemptState.PAID_CARD,
+        numauto="123456",
+        transaction_at=timezone.now(),
+    )
+    for url in ("/contrats/11301.11377.01/factures/", "/contrats/11301.11377.01/"):
+        page = html(subscriber_client.get(url))
+        assert "Payée en ligne le" in page and "autorisation 123456" in page, url
+        assert "payez ou appelez" not in page and "Payer en ligne" not in page, url
+        assert "Votre paiement en ligne a bien été reçu" in page, url

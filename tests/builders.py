@@ -27,6 +27,7 @@ from contracts.models import (
     Payment,
     ReadingKind,
 )
+from payments.models import PaymentAttempt
 
 # Meets the Régie's rule and the strength check; every test account has it.
 PASSWORD = "Tortue&Violon9"
@@ -170,3 +171,20 @@ def reference_in(text: str, prefix: str) -> str:
 
 def mails_to(address: str) -> list[mail.EmailMessage]:
     return [m for m in mail.outbox if address in m.to]
+
+
+def add_attempt(invoice: Invoice, **fields: object) -> PaymentAttempt:
+    """An online payment attempt for ``invoice`` (created state unless told), as the
+    payments app records one."""
+    values: dict[str, object] = {
+        "invoice": invoice,
+        "contract": invoice.contract,
+        "invoice_number": invoice.number,
+        "contract_number": invoice.contract.number,
+        "refdet": invoice.number.replace("-", ""),
+        "exer": invoice.issue_date.year,
+        "amount_cents": int(invoice.amount_due * 100),
+        "email": "abonne@example.fr",
+        "saisie": "T",
+    }
+    return PaymentAttempt.objects.create(**{**values, **fields})

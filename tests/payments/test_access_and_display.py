@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contracts.models import Invoice, PaymentMethod
 from payments.models import AttemptState, Instalment, PaymentAttempt
-from tests.builders import add_invoice
+from tests.builders import add_attempt, add_invoice
 from tests.helpers import html
 from tests.payments.helpers import page_url_of
 
@@ -131,15 +131,8 @@ def test_the_payments_page_shows_the_schedule_of_the_year(subscriber_client, con
 def test_the_admin_lists_online_payments_and_exports_them_for_the_accountant(
     client, staff_agent, invoice, contract
 ):
-    paid = PaymentAttempt.objects.create(
-        invoice=invoice,
-        contract=contract,
-        invoice_number=invoice.number,
-        contract_number=contract.number,
-        refdet="F20260042",
-        exer=2026,
-        amount_cents=8450,
-        email="abonne@example.fr",
+    paid = add_attempt(
+        invoice,
         saisie="W",
         id_op="abc123",
         state=AttemptState.PAID_CARD,
@@ -193,17 +186,10 @@ def test_my_data_lists_my_online_payments_and_nobody_elses(
     subscriber_client, subscriber, outsider, invoice, contract
 ):
     def attempt(user, id_op):
-        return PaymentAttempt.objects.create(
-            invoice=invoice,
-            contract=contract,
-            invoice_number=invoice.number,
-            contract_number=contract.number,
+        return add_attempt(
+            invoice,
             user=user,
-            refdet="F20260042",
-            exer=2026,
-            amount_cents=8450,
             email=user.email,
-            saisie="T",
             id_op=id_op,
             state=AttemptState.PAID_CARD,
             numauto="654321",
@@ -224,16 +210,8 @@ def test_an_invoice_paid_online_no_longer_says_pay_while_the_import_is_awaited(
 ):
     """The invoice (overdue in the fixture) is paid online: until the billing system
     records it, its status says so, and nothing on the page tells the subscriber to pay."""
-    PaymentAttempt.objects.create(
-        invoice=invoice,
-        contract=contract,
-        invoice_number=invoice.number,
-        contract_number=contract.number,
-        refdet="F20260042",
-        exer=2026,
-        amount_cents=8450,
-        email="abonne@example.fr",
-        saisie="T",
+    add_attempt(
+        invoice,
         id_op="paid-1",
         state=AttemptState.PAID_CARD,
         numauto="123456",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from payments import services
 from payments.models import AttemptState, PaymentAttempt
 from payments.simulator import store
+from tests.builders import add_attempt
 from tests.helpers import assert_french_page, html
 from tests.payments.helpers import choose, id_op_of, page_url_of
 from tests.payments.simulator_server import silent_server
@@ -187,17 +188,7 @@ def test_the_database_refuses_a_second_open_attempt(subscriber_client, invoice, 
 
     start(subscriber_client)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentAttempt.objects.create(
-            invoice=invoice,
-            contract=contract,
-            invoice_number=invoice.number,
-            contract_number=contract.number,
-            refdet="F20260042",
-            exer=2026,
-            amount_cents=1,
-            email="a@example.fr",
-            saisie="T",
-        )
+        add_attempt(invoice, amount_cents=1, email="a@example.fr")
 
 
 def test_a_posted_amount_is_ignored(subscriber_client, invoice, payfip):

@@ -18,8 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contracts.models import DocumentKind, ServiceDocument
-from payments.models import PaymentAttempt
-from tests.builders import PDF_BYTES, add_invoice
+from tests.builders import PDF_BYTES, add_attempt, add_invoice
 from tests.inquiries.factories import contact_request
 
 pytestmark = pytest.mark.django_db
@@ -173,17 +172,7 @@ def owned(contract, subscriber, settings):
     invoice = add_invoice(
         contract, "F2026-0001", "2026-01-20", "2026-02-20", "150.00", "0", pdf=True
     )
-    attempt = PaymentAttempt.objects.create(
-        invoice=invoice,
-        contract=contract,
-        invoice_number=invoice.number,
-        contract_number=contract.number,
-        refdet="F20260001",
-        exer=2026,
-        amount_cents=15000,
-        email=subscriber.email,
-        saisie="T",
-    )
+    attempt = add_attempt(invoice, amount_cents=15000, email=subscriber.email)
     document = ServiceDocument(
         kind=DocumentKind.REGULATIONS,
         title="Règlement de service 2025",

@@ -43,9 +43,25 @@ class Commune(models.Model):
 class InquiryKind(models.TextChoices):
     SUBSCRIPTION = "subscription", _("Subscription request")
     CONTACT = "contact", _("Contact message")
+    # The self-services: each keeps its own details in its app, one-to-one with the
+    # request (readings, mandates, selfservice); the thread, reference, "Mes demandes",
+    # the staff reply and the emails are the request's.
+    METER_READING = "meter_reading", _("Meter reading")
+    MANDATE = "mandate", _("Direct debit mandate")
+    MANDATE_STOP = "mandate_stop", _("Direct debit stop")
+    MOVE_OUT = "move_out", _("Moving out")
+    LEAK = "leak", _("Leak relief request")
 
 
-REFERENCE_PREFIX = {InquiryKind.SUBSCRIPTION: "DA", InquiryKind.CONTACT: "CT"}
+REFERENCE_PREFIX = {
+    InquiryKind.SUBSCRIPTION: "DA",
+    InquiryKind.CONTACT: "CT",
+    InquiryKind.METER_READING: "IX",
+    InquiryKind.MANDATE: "MP",
+    InquiryKind.MANDATE_STOP: "AP",
+    InquiryKind.MOVE_OUT: "DM",
+    InquiryKind.LEAK: "EF",
+}
 
 
 class InquiryStatus(models.TextChoices):
@@ -168,9 +184,9 @@ class Inquiry(models.Model):
     @property
     def topic(self) -> str:
         """What a list shows as the subject."""
-        if self.kind == InquiryKind.SUBSCRIPTION:
-            return str(InquiryKind.SUBSCRIPTION.label)
-        return self.get_subject_display()
+        if self.kind == InquiryKind.CONTACT:
+            return self.get_subject_display()
+        return self.get_kind_display()
 
     @property
     def applicant(self) -> str:

@@ -68,6 +68,9 @@ urlpatterns = [
     path("", include("contracts.urls")),
     # "Payer en ligne" (PayFiP): the confirmation, PayFiP's notification and return.
     path("", include("payments.urls")),
+    path("", include("readings.urls")),
+    path("", include("mandates.urls")),
+    path("", include("selfservice.urls")),
     # The local PayFiP (404 unless PAYFIP_SIMULATOR: DEBUG and tests).
     path("simulateur-payfip/", include("payments.simulator.urls")),
     # Subscription requests, "Mes demandes" and their attachments.

@@ -25,7 +25,10 @@ OTHER_FILES: list[str] = []
 # "dashboard", "invoices", "payments", "invoice_detail"…). A hook may set ``extra_html``
 # (safe HTML it rendered), ``words`` and ``status_class`` on the invoices of the figures,
 # and ``figures["extra_html"]``, ``figures["due_note"]`` or ``figures["overdue_since"]``
-# for the page; the contract templates show them. Hooks add to the figures only: what they
+# for the page; the contract templates show them. On the dashboard, a hook may append to
+# ``figures.setdefault("notices", [])`` (safe HTML shown under the title, e.g. an alert)
+# and to ``figures.setdefault("services", [])`` (``{"label", "url", "hint", "order"}``,
+# the "Mes démarches en ligne" list, sorted by ``order`` after every hook ran). Hooks add to the figures only: what they
 # read must change the billing generation when it changes (``fragments.data_changed``).
 PageHook = Callable[[str, Any, datetime.date, dict[str, Any]], None]
 PAGE_HOOKS: list[PageHook] = []
@@ -37,4 +40,6 @@ def extend_figures(
     """``figures``, with what the other apps' hooks add to this page."""
     for hook in PAGE_HOOKS:
         hook(page_name, contract, today, figures)
+    if "services" in figures:
+        figures["services"].sort(key=lambda service: service.get("order", 0))
     return figures

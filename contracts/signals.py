@@ -28,8 +28,9 @@ OTHER_FILES: list[str] = []
 # for the page; the contract templates show them. On the dashboard, a hook may append to
 # ``figures.setdefault("notices", [])`` (safe HTML shown under the title, e.g. an alert)
 # and to ``figures.setdefault("services", [])`` (``{"label", "url", "hint", "order"}``,
-# the "Mes démarches en ligne" list, sorted by ``order`` after every hook ran). Hooks add to the figures only: what they
-# read must change the billing generation when it changes (``fragments.data_changed``).
+# the "Mes démarches en ligne" list, sorted by ``order`` after every hook ran). Hooks add
+# to the figures only: what they read must change the billing generation when it changes
+# (``fragments.data_changed``).
 PageHook = Callable[[str, Any, datetime.date, dict[str, Any]], None]
 PAGE_HOOKS: list[PageHook] = []
 

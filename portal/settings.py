@@ -86,8 +86,8 @@ INSTALLED_APPS = [
 ]
 
 # The demo app (seed_demo, generate_dataset, the demo PDFs, the benchmark views) serves
-# development, tests and benchmarks; the production image runs without it (and without
-# fpdf2). DJANGO_DEMO=1/0 says so explicitly; by default it is on under DEBUG and when the
+# development, tests and benchmarks; the production image runs without it. DJANGO_DEMO=1/0
+# says so explicitly; by default it is on under DEBUG and when the
 # test runner loads these settings ("pytest" imported: a dev-only package, never there in
 # production), since pytest-django reads the settings before any conftest could set a
 # variable.

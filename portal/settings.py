@@ -288,6 +288,10 @@ ACCOUNT_RATE_LIMITS = (
         "inquiry_message": "10/10m/user",
         # "Payer en ligne": each try opens an operation at PayFiP.
         "online_payment": "10/10m/user",
+        # Self-services: issuing an attestation d'abonnement, and its public check page
+        # (per IP: its codes must not be tried in bulk).
+        "attestation": "10/10m/user",
+        "attestation_verify": "20/10m/ip",
     }
     if env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
     else False

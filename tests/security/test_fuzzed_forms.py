@@ -30,6 +30,7 @@ from contracts.models import (
     Payment,
 )
 from inquiries.models import Attachment, Inquiry, Message
+from selfservice.models import Attestation, LeakRequest, PaperlessChoice
 from tests.builders import PASSWORD, CommittingClient, reauthenticate, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,9 @@ WATCHED = [
     Inquiry,
     Message,
     Attachment,
+    LeakRequest,
+    PaperlessChoice,
+    Attestation,
 ]
 ONE_MEGABYTE = "é" * 500_000 + "x" * 48_576
 
@@ -287,3 +291,39 @@ def test_contact_form_survives_any_input(anonymous, data):
 @given(data=form_data(["files", "dry_run"], {"dry_run": "on"}))
 def test_billing_import_upload_survives_any_input(staff, data):
     post_and_check(staff, reverse("admin:contracts_contract_import"), data)
+
+
+@pytest.fixture
+def leaky(contract):
+    """An invoice issued today with twice its predecessor's volume: the request is open."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.builders import add_invoice
+
+    today = timezone.localdate()
+    earlier = today - datetime.timedelta(days=180)
+    add_invoice(
+        contract, "F-1", earlier.isoformat(), today.isoformat(), "1", "0", volume_m3=Decimal(10)
+    )
+    return add_invoice(
+        contract, "F-2", today.isoformat(), today.isoformat(), "1", "1", volume_m3=Decimal(50)
+    )
+
+
+@given(
+    data=form_data(
+        ["attestation", "leak_location", "repair_date", "after_meter", "message"],
+        {"leak_location": "Jardin", "repair_date": "2026-01-02", "after_meter": "on"},
+    )
+)
+def test_leak_relief_request_survives_any_input(logged_in, leaky, data):
+    url = reverse("selfservice:leak", args=[leaky.contract.number, leaky.number])
+    post_and_check(logged_in, url, data)
+
+
+@given(data=form_data(["paperless"], {"paperless": "1"}))
+def test_paperless_choice_survives_any_input(logged_in, contract, data):
+    post_and_check(logged_in, reverse("selfservice:einvoice", args=[contract.number]), data)

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contracts.models import DocumentKind, ServiceDocument
+from selfservice import attestations, einvoice
 from tests.builders import PDF_BYTES, add_attempt, add_invoice
 from tests.inquiries.factories import contact_request
 
@@ -113,6 +114,24 @@ ROUTES: dict[str, tuple[str, str]] = {
     # The local PayFiP (on in DEBUG and here, off in production).
     "simulateur-payfip/tpa/services/securite": (PUBLIC, "/simulateur-payfip/tpa/services/securite"),
     "simulateur-payfip/tpa/paiementws.web": (PUBLIC, "/simulateur-payfip/tpa/paiementws.web"),
+    # Self-services (selfservice app): the attestation's check page and the opt-out link
+    # of the invoice emails are public (a code, a signed token).
+    "contrats/<contract:number>/attestation/": (CONTRACT, "/contrats/{number}/attestation/"),
+    "contrats/<contract:number>/attestation/<str:code>.pdf": (
+        CONTRACT,
+        "/contrats/{number}/attestation/{code}.pdf",
+    ),
+    "verifier/": (PUBLIC, "/verifier/"),
+    "verifier/<str:code>/": (PUBLIC, "/verifier/{code}/"),
+    "contrats/<contract:number>/factures/<str:invoice_number>/ecretement/": (
+        CONTRACT,
+        "/contrats/{number}/factures/F2026-0001/ecretement/",
+    ),
+    "contrats/<contract:number>/facture-electronique/": (
+        CONTRACT,
+        "/contrats/{number}/facture-electronique/",
+    ),
+    "facture-electronique/arret/<str:token>/": (PUBLIC, "/facture-electronique/arret/{opt_out}/"),
     # Requests.
     "demandes/": (LOGIN, "/demandes/"),
     "demandes/abonnement/": (LOGIN, "/demandes/abonnement/"),
@@ -181,7 +200,10 @@ def owned(contract, subscriber, settings):
     document.pdf.save("reglement.pdf", ContentFile(PDF_BYTES), save=False)
     document.save()
     inquiry = contact_request(subscriber, file=("facture.pdf", PDF_BYTES))
+    attestation = attestations.issue(subscriber, contract)
     return {
+        "code": attestation.code,
+        "opt_out": einvoice.opt_out_token(subscriber, contract),
         "number": contract.number,
         "payer": contract.payer_id,
         "reference": inquiry.reference,

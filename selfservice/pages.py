@@ -6,7 +6,7 @@
 * Invoices, an invoice's page: "Demander un écrêtement pour fuite" on each invoice that
   qualifies today (``selfservice.leaks.offered``: within the month, volume above twice
   the average); one query for the page.
-* Consumption: the same offer, as a notice above the figures.
+* Consumption: a short notice on leaks, leading to the invoices page (no query).
 
 Hooks run on the contract's figures, which are kept per contract (never per account) and
 per day: they say only what any account of the payer may see. What they read that is not
@@ -91,19 +91,8 @@ def add_self_services(
     elif page_name == "invoice_detail":
         _leak_offers(contract, [figures["invoice"]], today, detail=True)
     elif page_name == "consumption":
-        since = leaks.add_months(today, -1)
-        recent = list(contract.invoices.filter(issue_date__gte=since).order_by("-issue_date"))
-        offers = leaks.offered(recent, today)
-        if offers:
-            items = [
-                {
-                    "invoice": invoice,
-                    "assessment": offers[invoice.pk],
-                    "deadline": leaks.deadline(invoice),
-                    "url": reverse("selfservice:leak", args=[contract.number, invoice.number]),
-                }
-                for invoice in recent
-                if invoice.pk in offers
-            ]
-            html = render_to_string("selfservice/_leak_notice.html", {"items": items})
-            figures["extra_html"] = mark_safe(figures.get("extra_html", "") + html)
+        # No query here (the page's budget is spent on ten years of readings): where to
+        # ask, the invoices page marking the invoices that qualify.
+        context = {"invoices_url": reverse("contracts:invoices", args=[contract.number])}
+        html = render_to_string("selfservice/_leak_notice.html", context)
+        figures["extra_html"] = mark_safe(figures.get("extra_html", "") + html)

@@ -42,6 +42,7 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
     assert "Espace abonné — gestion" in html and "Django" not in html
     assert apps == [
         "Assistance aux abonnés",
+        "Attestations, écrêtements et factures électroniques",
         "Contrats",
         "Demandes",
         "Journal d’audit",
@@ -49,6 +50,10 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
     ]
     assert models == [
         "Abonnés",
+        "Attestations d’abonnement",
+        "Choix de facture électronique",
+        "Demandes d’écrêtement pour fuite",
+        "E-mails « facture disponible »",
         "Contrats",
         "Documents de service",
         "Factures",

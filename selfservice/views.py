@@ -55,7 +55,11 @@ def attestation(request: AuthenticatedRequest, number: str) -> HttpResponse:
 def attestation_pdf(request: AuthenticatedRequest, number: str, code: str) -> HttpResponse:
     contract = get_contract_for_user(request.user, number)
     issued = get_object_or_404(
-        Attestation, contract=contract, user=request.user, code=code, revoked_at__isnull=True
+        Attestation,
+        contract=contract,
+        user=request.user,
+        code=normalize_code(code) or "",
+        revoked_at__isnull=True,
     )
     response = HttpResponse(attestations.pdf(issued), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{attestations.filename(issued)}"'

@@ -4,14 +4,17 @@ account); the paper-free invoice page fits the screen too."""
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from accounts.models import User
 from contracts.models import AccountPayerLink, Contract
 from demo.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.builders import add_invoice
 from tests.e2e.helpers import check_page, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo")]
@@ -72,3 +75,29 @@ def test_the_paper_free_invoice_page_fits_a_phone(page: Page, live_server):
     for width in (375, 320):
         fits(page, width)
     page.screenshot(path="tests/e2e/screenshots/einvoice-320.png", full_page=True)
+
+
+def test_the_leak_relief_page_fits_a_phone(page: Page, live_server):
+    contract = Contract.objects.get(number=NUMBER)
+    AccountPayerLink.objects.create(user=User.objects.get(email=DEMO_EMAIL), payer=contract.payer)
+    today = timezone.localdate()
+    add_invoice(
+        contract,
+        "F-LEAK",
+        today.isoformat(),
+        today.isoformat(),
+        "300",
+        "300",
+        volume_m3=Decimal("900"),
+    )
+    log_in(page, live_server.url, DEMO_EMAIL, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/contrats/{NUMBER}/factures/F-LEAK/")
+    page.get_by_role("link", name="Demander un écrêtement pour fuite").click()
+    expect(page.get_by_role("heading", name="Demander un écrêtement pour fuite")).to_be_visible()
+    check_page(page, "leak")
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    expect(page.get_by_text("Joignez l’attestation du plombier").first).to_be_visible()
+    check_page(page, "leak-errors")
+    for width in (375, 320):
+        fits(page, width)
+    page.screenshot(path="tests/e2e/screenshots/leak-errors-320.png", full_page=True)

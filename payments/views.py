@@ -8,6 +8,8 @@ the web service about an attempt it opened.
 
 from __future__ import annotations
 
+import re
+
 from allauth.core import ratelimit
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +25,7 @@ from payments.forms import PayForm
 from payments.models import PaymentAttempt
 
 MAX_ID_OP = 64
+ID_OP = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID_OP}}}")
 
 
 @subscriber_page
@@ -59,11 +62,13 @@ def pay(request: AuthenticatedRequest, number: str, invoice_number: str) -> Http
 
 
 def _id_op(request: HttpRequest) -> str:
+    """The operation id PayFiP sends back, or "" for anything that cannot be one (PayFiP's
+    ids are letters, digits and dashes: a NUL byte would make PostgreSQL refuse the query)."""
     for source in (request.POST, request.GET):
         for name in ("idOp", "idop", "IdOp"):
-            value = source.get(name)
+            value = source.get(name, "").strip()
             if value:
-                return value.strip()[:MAX_ID_OP]
+                return value if ID_OP.fullmatch(value) else ""
     return ""
 
 

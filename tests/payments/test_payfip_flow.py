@@ -159,7 +159,9 @@ def test_a_replayed_notification_changes_nothing(subscriber_client, client, invo
 def test_a_forged_notification_changes_nothing(subscriber_client, client, invoice, payfip):
     start(subscriber_client)
     attempt = PaymentAttempt.objects.get()
-    for data in ({"idOp": "forged"}, {"idOp": attempt.id_op, "resultrans": "P"}, {}):
+    forged = ({"idOp": "forged"}, {"idOp": attempt.id_op, "resultrans": "P"}, {})
+    odd = ({"idOp": "a\x00b"}, {"idOp": "' OR 1=1 --"}, {"idOp": "x" * 500})
+    for data in forged + odd:
         assert client.post("/paiement-en-ligne/notification/", data).status_code == 200
     assert PaymentAttempt.objects.get().state == AttemptState.WAITING  # PayFiP says P5
 

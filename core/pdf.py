@@ -225,11 +225,12 @@ class TaggedDocument(FPDF):
                 align="C",
             )
 
-    def heading(self, text: str) -> None:
-        self.set_font("helvetica", "B", 16)
-        with self._content("/H1"):
-            self.multi_cell(0, 9, plain(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(3)
+    def heading(self, text: str, level: int = 1) -> None:
+        """The title (/H1), or a section's heading (/H2)."""
+        self.set_font("helvetica", "B", 16 if level == 1 else 12)
+        with self._content(f"/H{level}"):
+            self.multi_cell(0, 9 if level == 1 else 7, plain(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(3 if level == 1 else 1)
 
     def pairs(self, rows: list[tuple[str, str]]) -> None:
         """Labels in bold, values beside them: a table of two columns, one row per pair."""

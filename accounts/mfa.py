@@ -5,41 +5,29 @@ lock, second factor), and no admin page opens for a staff account without a TOTP
 authenticator: the middleware sends it to set one up first.
 """
 
-import base64
-import hashlib
 from collections.abc import Callable
-from functools import cache
 
 from allauth.mfa.adapter import DefaultMFAAdapter, get_adapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from core.crypto import decrypt, encrypt, fernet
 
-@cache
-def fernet() -> MultiFernet:
-    """``MFA_ENCRYPTION_KEY`` may list several keys, comma-separated: the first encrypts,
-    all decrypt. To rotate: put the new key first, keep the old one after it, run
-    ``manage.py rotate_mfa_key``, then drop the old key."""
-    key = settings.MFA_ENCRYPTION_KEY
-    if not key:
-        # Development and tests only (settings refuse a production start without a key).
-        digest = hashlib.sha256(f"mfa-encryption:{settings.SECRET_KEY}".encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    text = key.decode() if isinstance(key, bytes) else key
-    return MultiFernet([Fernet(k.strip().encode()) for k in text.split(",") if k.strip()])
+__all__ = ["MFAAdapter", "StaffTwoFactorMiddleware", "fernet", "has_totp"]
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    """The secrets allauth keeps, encrypted with the portal's key (core.crypto)."""
+
     def encrypt(self, text: str) -> str:
-        return fernet().encrypt(text.encode()).decode()
+        return encrypt(text)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return fernet().decrypt(encrypted_text.encode()).decode()
+        return decrypt(encrypted_text)
 
 
 def has_totp(user: object) -> bool:

@@ -1,17 +1,18 @@
-"""Tagged PDFs the portal makes (demo invoices and règlement, attestations d'abonnement).
+"""Tagged PDFs made by the portal: the signed SEPA mandate, the attestation d'abonnement,
+and the demo invoices and règlement (demo/pdf.py).
 
-fpdf2's core fonts cover Latin-1, which is all French needs once typographic quotes, dashes and the
-euro sign are spelled plainly. Documents carry a title (shown by viewers in place of the
-file name) and the language "fr", and they are tagged PDFs: a structure tree gives screen
-readers the reading order and the role of each piece of text.
+fpdf2's core fonts cover Latin-1, which is all French needs once typographic quotes, dashes
+and the euro sign are spelled plainly. Documents carry a title (shown by viewers in place
+of the file name) and the language "fr", and they are tagged PDFs: a structure tree gives
+screen readers the reading order and the role of each piece of text.
 
 The tree under /Document follows the reading order: /H1 for the heading, /P for each
-paragraph, and the invoice's label/value pairs as two-column tables (/Table, /TR, a /TH with
-/Scope /Row for the label, a /TD for the value). Every text drawn on a page sits in a
-marked-content sequence (BDC ... EMC with an MCID) owned by exactly one element, and the
-page's /StructParents entry leads from each MCID back to it through the ParentTree. A
-paragraph cut by a page break continues in a new sequence on the next page, referenced by
-a marked-content reference (/MCR) from the same element.
+paragraph, and label/value pairs as two-column tables (/Table, /TR, a /TH with /Scope /Row
+for the label, a /TD for the value). Every text drawn on a page sits in a marked-content
+sequence (BDC ... EMC with an MCID) owned by exactly one element, and the page's
+/StructParents entry leads from each MCID back to it through the ParentTree. A paragraph
+cut by a page break continues in a new sequence on the next page, referenced by a
+marked-content reference (/MCR) from the same element.
 
 The letterhead and the legal footer repeat on every page: they are pagination artifacts
 (/Artifact BDC ... EMC), which screen readers skip, as PDF/UA asks of running heads and
@@ -21,10 +22,10 @@ document's properties (author), and its details are on the portal's contact page
 
 fpdf2 2.8 only tags images (a flat list of /Figure under /Document); the nesting, the
 continuation across pages and the artifacts are built here on its structure-tree classes,
-which fpdf2 documents as internal: tests/demo/test_pdf.py and
-tests/selfservice/test_attestation_pdf.py parse the output, so an fpdf2 upgrade that changes
-them fails loudly. fpdf2 is a runtime dependency since the attestations d'abonnement are
-made in production (selfservice/pdf.py).
+which fpdf2 documents as internal: tests/demo/test_pdf.py, tests/mandates and
+tests/selfservice/test_attestation_pdf.py parse the output, so an fpdf2 upgrade that
+changes them fails loudly. fpdf2 is a runtime dependency: the mandates and the
+attestations are made in production.
 """
 
 from __future__ import annotations
@@ -45,18 +46,20 @@ _PLAIN = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "€": "
 
 
 def plain(text: str) -> str:
+    """``text`` in the core fonts' Latin-1 (typographic signs spelled plainly)."""
     return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
+# --- Structure tree -------------------------------------------------------------------------
+
+
 def euros(amount: Decimal | None) -> str:
+    """``1 234,50 EUR`` (the core fonts have no euro sign)."""
     if amount is None:
         return "-"
     whole, _, cents = f"{amount:.2f}".partition(".")
     groups = f"{int(whole):,}".replace(",", " ")
     return f"{groups},{cents} EUR"
-
-
-# --- Structure tree -------------------------------------------------------------------------
 
 
 class _Element(StructElem):
@@ -148,6 +151,9 @@ class _TabbedPage(PDFPage):
 
 
 class TaggedDocument(FPDF):
+    """An A4 document in French with a title, the Régie's letterhead and footer as
+    artifacts, and ``heading``, ``pairs`` and ``paragraph`` drawn as tagged elements."""
+
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
         self.set_title(plain(title))
@@ -231,11 +237,12 @@ class TaggedDocument(FPDF):
                 align="C",
             )
 
-    def heading(self, text: str) -> None:
-        self.set_font("helvetica", "B", 16)
-        with self._content("/H1"):
-            self.multi_cell(0, 9, plain(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(3)
+    def heading(self, text: str, level: int = 1) -> None:
+        """The title (/H1), or a section's heading (/H2)."""
+        self.set_font("helvetica", "B", 16 if level == 1 else 12)
+        with self._content(f"/H{level}"):
+            self.multi_cell(0, 9 if level == 1 else 7, plain(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(3 if level == 1 else 1)
 
     def pairs(self, rows: list[tuple[str, str]]) -> None:
         """Labels in bold, values beside them: a table of two columns, one row per pair."""

@@ -1,7 +1,8 @@
 """Everything the portal keeps about one account, for the GDPR right of access/portability,
 and the "Mes données" pages that show and download it.
 
-One function gathers it from every app (accounts, allauth, contracts, inquiries) in a fixed
+One function gathers it from every app (accounts, allauth, contracts, inquiries, payments,
+mandates) in a fixed
 number of queries, as plain values (DjangoJSONEncoder serialises the dates). Only rows tied
 to this account are read: never another account's data, nor the agents' names.
 """
@@ -27,6 +28,7 @@ from accounts.models import OutgoingEmail, User
 from contracts.models import AccountPayerLink, Contract, LinkAttempt
 from core.decorators import subscriber_page
 from inquiries.models import Inquiry, Message
+from mandates.models import Mandate, MoveOut
 from payments.models import PaymentAttempt
 
 
@@ -149,6 +151,39 @@ def personal_data(user: User) -> dict[str, Any]:
                 "authorisation": a.numauto,
             }
             for a in PaymentAttempt.objects.filter(user=user).order_by("-created_at")
+        ],
+        # Bank details masked: the export is a download, the IBAN is only in the signed PDF.
+        "direct_debit_mandates": [
+            {
+                "reference": m.rum,
+                "request": m.inquiry.reference,
+                "contract": m.contract.number,
+                "state": m.get_state_display(),
+                "account_holder": m.holder_name,
+                "holder_address": m.holder_address,
+                "iban": m.iban_masked,
+                "bic": m.bic,
+                "plan": m.get_plan_display(),
+                "debit_day": m.debit_day,
+                "signed": m.signed_at,
+                "ip_address": m.signed_ip,
+            }
+            for m in Mandate.objects.filter(user=user)
+            .select_related("inquiry", "contract")
+            .order_by("signed_at")
+        ],
+        "moves_out": [
+            {
+                "request": m.inquiry.reference,
+                "contract": m.contract.number,
+                "leaving_date": m.leaving_date,
+                "meter_index_m3": m.meter_index,
+                "forwarding_address": m.forwarding_address,
+                "refund_iban": m.iban_masked,
+            }
+            for m in MoveOut.objects.filter(inquiry__user=user)
+            .select_related("inquiry", "contract")
+            .order_by("created_at")
         ],
         "emails_sent": [
             {"date": e.created_at, "subject": e.subject, "status": e.get_status_display()}

@@ -419,6 +419,11 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# SEPA direct debit mandates signed in the portal (mandates app; README "Mandat de
+# prélèvement"): the Régie's creditor identifier (ICS, e.g. FR12ZZZ123456), printed on each
+# mandate. Unset, the mandates carry a placeholder: check --deploy warns (mandates.W001).
+SEPA_CREDITOR_ID = env_str("SEPA_CREDITOR_ID").replace(" ", "").upper()
+
 # Online payment through the DGFiP's PayFiP (payments app; README "Paiement en ligne").
 # Off (no "Payer en ligne" button) unless PAYFIP_NUMCLI and PAYFIP_URL are both set.
 # PAYFIP_URL is the web service's endpoint (…/tpa/services/securite; a trailing ?wsdl is

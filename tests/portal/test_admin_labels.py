@@ -46,6 +46,7 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
         "Contrats",
         "Demandes",
         "Journal d’audit",
+        "Mandats de prélèvement et déménagements",
         "Paiement en ligne et échéanciers",
     ]
     assert models == [
@@ -67,6 +68,8 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
         "Demandes",
         "Pièces jointes",
         "Événements d’audit",
+        "Déménagements",
+        "Mandats de prélèvement",
         "Paiements en ligne",
         "Échéances",
     ]

@@ -141,6 +141,7 @@ def test_deploy_checks_pass_with_production_variables(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         MFA_ENCRYPTION_KEY=MFA_KEY,
         CLAMD_URL="tcp://127.0.0.1:3310",
+        SEPA_CREDITOR_ID="FR72ZZZ123456",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

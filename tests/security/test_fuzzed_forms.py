@@ -30,6 +30,7 @@ from contracts.models import (
     Payment,
 )
 from inquiries.models import Attachment, Inquiry, Message
+from mandates.models import Mandate, MandateState, MandateStop, MoveOut
 from selfservice.models import Attestation, LeakRequest, PaperlessChoice
 from tests.builders import PASSWORD, CommittingClient, reauthenticate, with_totp
 
@@ -52,6 +53,9 @@ WATCHED = [
     LeakRequest,
     PaperlessChoice,
     Attestation,
+    Mandate,
+    MandateStop,
+    MoveOut,
 ]
 ONE_MEGABYTE = "é" * 500_000 + "x" * 48_576
 
@@ -327,3 +331,50 @@ def test_leak_relief_request_survives_any_input(logged_in, leaky, data):
 @given(data=form_data(["paperless"], {"paperless": "1"}))
 def test_paperless_choice_survives_any_input(logged_in, contract, data):
     post_and_check(logged_in, reverse("selfservice:einvoice", args=[contract.number]), data)
+
+
+MANDATE_FIELDS = ["holder_name", "holder_address", "iban", "bic", "plan", "debit_day", "consent"]
+
+
+@given(
+    data=form_data(
+        MANDATE_FIELDS,
+        {
+            "holder_name": "Marie Dupont",
+            "iban": "FR76 3000 6000 0112 3456 7890 189",
+            "plan": "monthly",
+            "debit_day": "10",
+            "consent": "on",
+        },
+    )
+)
+def test_mandate_signature_survives_any_input(logged_in, contract, data):
+    post_and_check(logged_in, reverse("mandates:sign", args=[contract.number]), data)
+
+
+@pytest.fixture
+def active_mandate(contract, subscriber):
+    from tests.mandates.factories import sign
+
+    mandate = sign(contract, subscriber)
+    Mandate.objects.filter(pk=mandate.pk).update(state=MandateState.ACTIVE)
+    return mandate
+
+
+@given(data=form_data(["confirm"]))
+def test_mandate_stop_survives_any_input(logged_in, active_mandate, data):
+    url = reverse("mandates:stop", args=[active_mandate.contract.number, active_mandate.rum])
+    post_and_check(logged_in, url, data)
+
+
+MOVE_OUT_FIELDS = ["leaving_date", "meter_index", "attachment", "forwarding_address", "refund_iban"]
+
+
+@given(
+    data=form_data(
+        MOVE_OUT_FIELDS,
+        {"meter_index": "250", "forwarding_address": "3 rue des Lilas 13090 Aix-en-Provence"},
+    )
+)
+def test_move_out_survives_any_input(logged_in, contract, data):
+    post_and_check(logged_in, reverse("mandates:move_out", args=[contract.number]), data)

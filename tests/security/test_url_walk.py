@@ -18,9 +18,12 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contracts.models import DocumentKind, ServiceDocument
+from mandates.models import Mandate, MandateState
 from selfservice import attestations, einvoice
-from tests.builders import PDF_BYTES, add_attempt, add_invoice
+from tests.builders import PDF_BYTES, add_attempt, add_invoice, reauthenticate
 from tests.inquiries.factories import contact_request
+from tests.mandates.factories import move_out as file_move_out
+from tests.mandates.factories import sign as sign_mandate
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +135,29 @@ ROUTES: dict[str, tuple[str, str]] = {
         "/contrats/{number}/facture-electronique/",
     ),
     "facture-electronique/arret/<str:token>/": (PUBLIC, "/facture-electronique/arret/{opt_out}/"),
+    # Direct debit mandates and moving out (mandates app).
+    "contrats/<contract:number>/prelevement/": (CONTRACT, "/contrats/{number}/prelevement/"),
+    "contrats/<contract:number>/prelevement/signer/": (
+        CONTRACT,
+        "/contrats/{number}/prelevement/signer/",
+    ),
+    "contrats/<contract:number>/prelevement/<str:rum>/": (
+        CONTRACT,
+        "/contrats/{number}/prelevement/{rum}/",
+    ),
+    "contrats/<contract:number>/prelevement/<str:rum>/mandat.pdf": (
+        CONTRACT,
+        "/contrats/{number}/prelevement/{rum}/mandat.pdf",
+    ),
+    "contrats/<contract:number>/prelevement/<str:rum>/arreter/": (
+        CONTRACT,
+        "/contrats/{number}/prelevement/{rum}/arreter/",
+    ),
+    "contrats/<contract:number>/demenagement/": (CONTRACT, "/contrats/{number}/demenagement/"),
+    "contrats/<contract:number>/demenagement/<str:reference>/": (
+        CONTRACT,
+        "/contrats/{number}/demenagement/{move}/",
+    ),
     # Requests.
     "demandes/": (LOGIN, "/demandes/"),
     "demandes/abonnement/": (LOGIN, "/demandes/abonnement/"),
@@ -201,9 +227,14 @@ def owned(contract, subscriber, settings):
     document.save()
     inquiry = contact_request(subscriber, file=("facture.pdf", PDF_BYTES))
     attestation = attestations.issue(subscriber, contract)
+    mandate = sign_mandate(contract, subscriber)
+    Mandate.objects.filter(pk=mandate.pk).update(state=MandateState.ACTIVE)
+    move = file_move_out(contract, subscriber)
     return {
         "code": attestation.code,
         "opt_out": einvoice.opt_out_token(subscriber, contract),
+        "rum": mandate.rum,
+        "move": move.inquiry.reference,
         "number": contract.number,
         "payer": contract.payer_id,
         "reference": inquiry.reference,
@@ -264,6 +295,8 @@ def test_a_subscriber_of_another_payer_cannot_unlink_someone_elses_payer(client,
 @pytest.mark.parametrize("kind", [CONTRACT, REQUEST])
 def test_the_owner_opens_their_scoped_pages(client, owned, subscriber, kind):
     client.force_login(subscriber)
+    # Signing a mandate and its PDF ask for the password again (reauthentication).
+    reauthenticate(client, subscriber)
     for path in paths_of(kind, owned):
         assert client.get(path).status_code == 200, path
 

@@ -1,5 +1,6 @@
-"""manage.py rotate_mfa_key [--dry-run]: re-encrypt the two-factor secrets with the first
-key of MFA_ENCRYPTION_KEY (after a new key was put first, the old one kept after it)."""
+"""manage.py rotate_mfa_key [--dry-run]: re-encrypt the two-factor secrets, and every column
+other apps registered in ``core.crypto`` (bank details), with the first key of
+MFA_ENCRYPTION_KEY (after a new key was put first, the old one kept after it)."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.mfa import fernet
+from core.crypto import fernet, rotate_registered
 
 # The encrypted values allauth keeps in Authenticator.data.
 ENCRYPTED = ("secret", "seed")
@@ -20,7 +21,7 @@ def _rotate(value: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt the two-factor secrets with the first MFA_ENCRYPTION_KEY."
+    help = "Re-encrypt the two-factor secrets and bank details with the first MFA_ENCRYPTION_KEY."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
@@ -40,9 +41,13 @@ class Command(BaseCommand):
                     count += 1
                     if not dry_run:
                         Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+            others = rotate_registered(dry_run=dry_run)
             if dry_run:
                 transaction.set_rollback(True)
         message = _("%(count)s two-factor authenticators re-encrypted.") % {"count": count}
+        message += " " + _("%(count)s other encrypted values (bank details) re-encrypted.") % {
+            "count": others
+        }
         if dry_run:
             message = _("Dry run: %(message)s Nothing was written.") % {"message": message}
         self.stdout.write(message)

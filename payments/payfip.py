@@ -18,6 +18,7 @@ import logging
 import re
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ def payment_page_url(id_op: str) -> str:
             if marker in service
             else service.rsplit("/", 1)[0] + "/paiementws.web"
         )
-    return f"{base}?idop={urllib.request.quote(id_op, safe='')}"
+    return f"{base}?idop={urllib.parse.quote(id_op, safe='')}"
 
 
 # --- Answers -----------------------------------------------------------------------------

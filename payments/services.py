@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from contracts import fragments
 from contracts.models import Contract, Invoice, PaymentMethod
 from payments import payfip
@@ -107,7 +108,8 @@ def online_states(
     latest: dict[int, PaymentAttempt] = {}
     attempts = PaymentAttempt.objects.filter(invoice__in=invoices).order_by("-created_at", "-pk")
     for attempt in attempts:
-        latest.setdefault(attempt.invoice_id, attempt)
+        if attempt.invoice_id is not None:
+            latest.setdefault(attempt.invoice_id, attempt)
     return {
         invoice.pk: _state(invoice, contract, today, latest.get(invoice.pk)) for invoice in invoices
     }
@@ -165,7 +167,7 @@ def _resume(invoice: Invoice) -> Started:
     return Started(error=BUSY)
 
 
-def start_payment(user: object, contract: Contract, invoice: Invoice, email: str) -> Started:
+def start_payment(user: User, contract: Contract, invoice: Invoice, email: str) -> Started:
     """Open an attempt for ``invoice`` and an operation at PayFiP."""
     state = online_state(invoice, contract)
     if state.kind == "processing":

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import OutgoingEmail
+from accounts.models import OutgoingEmail, User
 from core.admin import ReadOnlyAdmin, short_date, short_datetime
 from selfservice import einvoice
 from selfservice.models import Attestation, InvoiceNotice, LeakRequest, PaperlessChoice
@@ -67,8 +67,9 @@ class AttestationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # What was printed never changes; once revoked, an attestation stays revoked.
-        printed = [f for f in self.fields if f != "revocation_reason"]
-        return self.fields if obj is not None and obj.is_revoked else printed
+        shown = [str(f) for f in self.fields or ()]
+        printed = [f for f in shown if f != "revocation_reason"]
+        return shown if obj is not None and obj.is_revoked else printed
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -89,6 +90,7 @@ class AttestationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Attestation, form: Any, change: bool) -> None:
         # Writing a reason revokes: the public page then says so.
         if obj.revocation_reason.strip() and obj.revoked_at is None:
+            assert isinstance(request.user, User)  # the admin is for signed-in staff
             obj.revoked_at, obj.revoked_by = timezone.now(), request.user
         super().save_model(request, obj, form, change)
 
@@ -120,7 +122,7 @@ class LeakRequestAdmin(ReadOnlyAdmin):
     list_filter = ["inquiry__status"]
     search_fields = ["inquiry__reference", "invoice_number", "contract__number"]
     list_select_related = ["inquiry", "contract"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "request_link",
         "contract",
         "invoice_number",
@@ -128,7 +130,7 @@ class LeakRequestAdmin(ReadOnlyAdmin):
         "reference_volume",
         "leak_location",
         "repair_date",
-    ]
+    )
 
     @admin.display(description=_("reference"), ordering="inquiry__reference")
     def reference(self, obj: LeakRequest) -> str:
@@ -162,14 +164,14 @@ class PaperlessChoiceAdmin(ReadOnlyAdmin):
     list_filter = ["paperless", "contract__paperless"]
     search_fields = ["contract__number", "user__email"]
     list_select_related = ["contract", "user"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "contract",
         "user",
         "paperless",
         "consented_at",
         "withdrawn_at",
         "changed_at",
-    ]
+    )
     actions = ["export_csv"]
 
     @admin.display(description=_("choice"), ordering="paperless")
@@ -229,7 +231,7 @@ class InvoiceNoticeAdmin(ReadOnlyAdmin):
     list_filter = [EmailStateFilter, "created_at"]
     search_fields = ["invoice__number", "user__email", "invoice__contract__number"]
     list_select_related = ["invoice", "user", "email"]
-    fields = readonly_fields = ["invoice", "user", "created_at", "email_state", "email_error"]
+    fields = readonly_fields = ("invoice", "user", "created_at", "email_state", "email_error")
 
     @admin.display(description=_("account"), ordering="user__email")
     def recipient(self, obj: InvoiceNotice) -> str:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from contracts.models import Contract, ContractStatus
 from core.identity import REGIE
 from core.pdf import TaggedDocument
@@ -29,7 +30,7 @@ def can_issue(contract: Contract) -> bool:
     )
 
 
-def issue(user: object, contract: Contract) -> Attestation:
+def issue(user: User, contract: Contract) -> Attestation:
     """A new attestation for ``contract`` (call ``can_issue`` first)."""
     for _attempt in range(5):
         try:

@@ -44,7 +44,7 @@ OPT_OUT_MAX_AGE = datetime.timedelta(days=400)
 # --- The choice ---------------------------------------------------------------------------
 
 
-def choice_of(user: object, contract: Contract) -> PaperlessChoice | None:
+def choice_of(user: User, contract: Contract) -> PaperlessChoice | None:
     return PaperlessChoice.objects.filter(user=user, contract=contract).first()
 
 

@@ -217,6 +217,12 @@ class Contract(models.Model):
         _("payment method"), max_length=16, choices=PaymentMethod, blank=True
     )
     paperless = models.BooleanField(_("paperless billing"), default=False)
+    # A meter read remotely needs no index from the subscriber ("Transmettre mon index").
+    remote_reading = models.BooleanField(
+        _("meter read remotely"),
+        default=False,
+        help_text=_("From the billing export's contracts.csv (remote_reading column)."),
+    )
 
     objects = ContractQuerySet.as_manager()
 

@@ -467,7 +467,9 @@ def test_ten_years_of_history_take_at_most_ten_queries(
     with CaptureQueriesContext(connection) as captured:
         response = subscriber_client.get(url)
     assert response.status_code == 200
-    assert len(data_queries(captured)) <= 10, data_queries(captured)
+    # Consumption: one more for the indexes sent and not yet billed (readings app's hook).
+    budget = 11 if name == "consumption" else 10
+    assert len(data_queries(captured)) <= budget, data_queries(captured)
 
 
 @pytest.mark.parametrize("name", PAGES)

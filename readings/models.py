@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReadingWindowQuerySet(models.QuerySet["ReadingWindow"]):
@@ -53,9 +54,9 @@ class ReadingWindow(models.Model):
 
 
 class SelfReadingState(models.TextChoices):
-    PENDING = "pending", _("Awaiting validation")
-    VALIDATED = "validated", _("Validated")
-    REFUSED = "refused", _("Refused")
+    PENDING = "pending", pgettext_lazy("self-reading", "Awaiting validation")
+    VALIDATED = "validated", pgettext_lazy("self-reading", "Validated")
+    REFUSED = "refused", pgettext_lazy("self-reading", "Refused")
 
 
 class SelfReading(models.Model):

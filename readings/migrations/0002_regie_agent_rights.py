@@ -14,7 +14,6 @@ PERMISSIONS = [
     "validate_selfreading",
     "view_alertsetting",
     "view_consumptionalert",
-    "view_alertemail",
 ]
 
 

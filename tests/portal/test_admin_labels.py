@@ -42,6 +42,7 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
     assert "Espace abonné — gestion" in html and "Django" not in html
     assert apps == [
         "Assistance aux abonnés",
+        "Auto-relevés et alertes de consommation",
         "Contrats",
         "Demandes",
         "Journal d’audit",
@@ -49,6 +50,10 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
     ]
     assert models == [
         "Abonnés",
+        "Alertes de consommation",
+        "Auto-relevés",
+        "Périodes de relevé",
+        "Réglages d’alerte de consommation",
         "Contrats",
         "Documents de service",
         "Factures",
@@ -65,7 +70,11 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
         "Paiements en ligne",
         "Échéances",
     ]
-    assert sorted(adds) == [("contracts", "servicedocument"), ("inquiries", "commune")]
+    assert sorted(adds) == [
+        ("contracts", "servicedocument"),
+        ("inquiries", "commune"),
+        ("readings", "readingwindow"),
+    ]
 
 
 ENGLISH = re.compile(

@@ -83,3 +83,38 @@ def test_a_subscriber_sends_the_index_on_a_phone_and_sees_it_awaiting(page: Page
     expect(page.get_by_text("Enregistré : vous serez prévenu par e-mail")).to_be_visible()
     check_page(page, "consumption-alerts")
     fits_320(page, "consumption-alerts")
+
+
+def test_a_high_consumption_shows_on_the_dashboard_until_hidden(page: Page, live_server):
+    from django.contrib.auth import get_user_model
+
+    from readings.models import ConsumptionAlert
+
+    user = get_user_model().objects.get(email=DEMO_EMAIL)
+    AccountPayerLink.objects.create(user=user, payer=Payer.objects.get(reference="DEMO-001"))
+    contract = Contract.objects.get(number=NUMBER)
+    last, previous = contract.readings.order_by("-date")[:2]
+    ConsumptionAlert.objects.create(
+        contract=contract,
+        reading_date=last.date,
+        previous_date=previous.date,
+        litres_per_day=812,
+        usual_litres_per_day=262,
+    )
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, live_server.url, DEMO_EMAIL, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/contrats/{NUMBER}/")
+    expect(page.locator("ul.services")).to_contain_text("Ouvert jusqu’au")
+    banner = page.locator(".message--warning", has_text="Consommation élevée.")
+    expect(banner).to_contain_text("812 litres d’eau par jour (d’habitude 262 litres par jour)")
+    check_page(page, "dashboard-alert")
+    fits_320(page, "dashboard-alert")
+
+    banner.get_by_role("link", name="Masquer cette alerte ou régler mes alertes").click()
+    page.get_by_role("button", name="J’ai compris : masquer cette alerte").click()
+    expect(
+        page.get_by_text("L’alerte n’est plus affichée sur votre tableau de bord.")
+    ).to_be_visible()
+    page.goto(f"{live_server.url}/contrats/{NUMBER}/")
+    expect(page.get_by_text("Consommation élevée.")).to_have_count(0)

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contract',
             name='remote_reading',
-            field=models.BooleanField(default=False, help_text="From the billing export's contracts.csv (remote_reading column).", verbose_name='meter read remotely'),
+            field=models.BooleanField(db_default=False, default=False, help_text="From the billing export's contracts.csv (remote_reading column).", verbose_name='meter read remotely'),
         ),
     ]

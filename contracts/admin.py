@@ -227,6 +227,7 @@ class ContractAdminForm(forms.ModelForm):
             "usage",
             "payment_method",
             "paperless",
+            "remote_reading",
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -306,7 +307,10 @@ class ContractAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Contract | None = None) -> Any:
         fieldsets: list[Any] = [
             (None, {"fields": ["number", "payer", "status", "start_date", "end_date"]}),
-            (_("Service address"), {"fields": ["street", "postcode", "city", "meter_number"]}),
+            (
+                _("Service address"),
+                {"fields": ["street", "postcode", "city", "meter_number", "remote_reading"]},
+            ),
             (_("Billing"), {"fields": ["usage", "payment_method", "paperless"]}),
         ]
         key_fields = ["key_state"]

@@ -217,6 +217,15 @@ class Contract(models.Model):
         _("payment method"), max_length=16, choices=PaymentMethod, blank=True
     )
     paperless = models.BooleanField(_("paperless billing"), default=False)
+    # A meter read remotely needs no index from the subscriber ("Transmettre mon index").
+    # db_default too: the import COPYs new contracts without the column when the export
+    # does not have it.
+    remote_reading = models.BooleanField(
+        _("meter read remotely"),
+        default=False,
+        db_default=False,
+        help_text=_("From the billing export's contracts.csv (remote_reading column)."),
+    )
 
     objects = ContractQuerySet.as_manager()
 

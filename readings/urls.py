@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 import contracts.urls  # noqa: F401 - registers the <contract:…> converter
+from readings import views
 
 app_name = "readings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("contrats/<contract:number>/index/", views.self_reading, name="self_reading"),
+    path("contrats/<contract:number>/alertes/", views.alerts, name="alerts"),
+]

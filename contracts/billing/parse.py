@@ -41,6 +41,7 @@ FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "usage",
             "payment_method",
             "paperless",
+            "remote_reading",
         ),
     ),
     "readings.csv": (("contract_number", "date", "index_m3"), ("kind",)),

@@ -138,6 +138,18 @@ class FileRules:
                     _("invalid value %(value)s (expected 0 or 1)") % {"value": paperless},
                 )
             )
+        values: dict[str, Any] = {}
+        # Only when the export has the column: an older export keeps what is stored.
+        if "remote_reading" in row.positions:
+            remote = row.text("remote_reading").lower()
+            if remote not in ("", "0", "1"):
+                row.fail(
+                    Invalid(
+                        "remote_reading",
+                        _("invalid value %(value)s (expected 0 or 1)") % {"value": remote},
+                    )
+                )
+            values["remote_reading"] = remote == "1"
         key = normalize_key(row.text("key", max_length=64))
         if not key and number and number not in self.contract_ids:
             row.fail(Invalid("key", _("a key is required for a new contract")))
@@ -156,6 +168,7 @@ class FileRules:
                 "usage": row.text("usage", max_length=64),
                 "payment_method": row.choice("payment_method", PaymentMethod),
                 "paperless": paperless == "1",
+                **values,
             },
             {"key": key},
         )

@@ -43,6 +43,7 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
     assert apps == [
         "Assistance aux abonnés",
         "Attestations, écrêtements et factures électroniques",
+        "Auto-relevés et alertes de consommation",
         "Contrats",
         "Demandes",
         "Journal d’audit",
@@ -55,6 +56,10 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
         "Choix de facture électronique",
         "Demandes d’écrêtement pour fuite",
         "E-mails « facture disponible »",
+        "Alertes de consommation",
+        "Auto-relevés",
+        "Périodes de relevé",
+        "Réglages d’alerte de consommation",
         "Contrats",
         "Documents de service",
         "Factures",
@@ -73,7 +78,11 @@ def test_an_agent_sees_only_french_names_on_the_admin_index(client, agent):
         "Paiements en ligne",
         "Échéances",
     ]
-    assert sorted(adds) == [("contracts", "servicedocument"), ("inquiries", "commune")]
+    assert sorted(adds) == [
+        ("contracts", "servicedocument"),
+        ("inquiries", "commune"),
+        ("readings", "readingwindow"),
+    ]
 
 
 ENGLISH = re.compile(

@@ -31,6 +31,7 @@ from contracts.models import (
 )
 from inquiries.models import Attachment, Inquiry, Message
 from mandates.models import Mandate, MandateState, MandateStop, MoveOut
+from readings.models import AlertSetting, ConsumptionAlert, SelfReading
 from selfservice.models import Attestation, LeakRequest, PaperlessChoice
 from tests.builders import PASSWORD, CommittingClient, reauthenticate, with_totp
 
@@ -56,6 +57,9 @@ WATCHED = [
     Mandate,
     MandateStop,
     MoveOut,
+    SelfReading,
+    AlertSetting,
+    ConsumptionAlert,
 ]
 ONE_MEGABYTE = "é" * 500_000 + "x" * 48_576
 
@@ -290,6 +294,31 @@ def test_subscription_request_survives_any_input(logged_in, data):
 )
 def test_contact_form_survives_any_input(anonymous, data):
     post_and_check(anonymous, reverse("contact"), data)
+
+
+@pytest.fixture
+def reading_open(contract):
+    """The period open for the contract's commune, a year of readings behind it."""
+    from tests.readings.helpers import a_year_of_history, open_window
+
+    a_year_of_history(contract)
+    open_window()
+    return contract
+
+
+@given(
+    data=form_data(
+        ["index", "meter_changed", "confirm", "attachment"],
+        {"index": "1050", "meter_changed": "on", "confirm": "on"},
+    )
+)
+def test_self_reading_survives_any_input(logged_in, reading_open, data):
+    post_and_check(logged_in, reverse("readings:self_reading", args=[reading_open.number]), data)
+
+
+@given(data=form_data(["enabled", "threshold", "action"], {"enabled": "on", "threshold": "500"}))
+def test_consumption_alert_form_survives_any_input(logged_in, contract, data):
+    post_and_check(logged_in, reverse("readings:alerts", args=[contract.number]), data)
 
 
 @given(data=form_data(["files", "dry_run"], {"dry_run": "on"}))

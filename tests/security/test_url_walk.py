@@ -112,6 +112,9 @@ ROUTES: dict[str, tuple[str, str]] = {
         CONTRACT,
         "/contrats/{number}/factures/F2026-0001/payer/",
     ),
+    # Self meter reading and consumption alerts (readings app).
+    "contrats/<contract:number>/index/": (CONTRACT, "/contrats/{number}/index/"),
+    "contrats/<contract:number>/alertes/": (CONTRACT, "/contrats/{number}/alertes/"),
     "paiement-en-ligne/notification/": (PUBLIC, "/paiement-en-ligne/notification/"),
     "paiement-en-ligne/retour/<uuid:token>/": (PUBLIC, "/paiement-en-ligne/retour/{token}/"),
     # The local PayFiP (on in DEBUG and here, off in production).

@@ -268,7 +268,7 @@ class Command(BaseCommand):
             Contract._meta.db_table,
             ["id", "number", "payer_id", "key_hash", "status", "start_date", "end_date",
              "street", "postcode", "city", "meter_number", "usage", "payment_method",
-             "paperless"],
+             "paperless", "remote_reading"],
         )  # fmt: skip
         reading_w = TableWriter(
             MeterReading._meta.db_table, ["id", "contract_id", "date", "index", "kind"]
@@ -300,7 +300,8 @@ class Command(BaseCommand):
                 (cid, contract_number(cid, postcode), payer_id, "",
                  "terminated" if terminated else "active", start, end,
                  f"{rng.randint(1, 150)} {rng.choice(STREETS)}", postcode, city,
-                 f"M{cid:09d}", rng.choice(USAGES), method, rng.random() < 0.4)
+                 f"M{cid:09d}", rng.choice(USAGES), method, rng.random() < 0.4,
+                 cid % 5 == 0)  # a meter in five read remotely
             )  # fmt: skip
             self._history(cid, dates, end, method, ids, reading_w, invoice_w, payment_w)
             if cid % batch == 0 or cid == contracts:

@@ -3,7 +3,8 @@
 Three payers of the Pays d'Aix, five contracts (one payer with two addresses, one with a
 terminated contract), three years of half-yearly readings, invoices with PDF files,
 payments (three invoices left unpaid: one to be debited, one overdue to pay online by
-card, one overdue on a monthly plan), the règlement de service, and a
+card, one overdue on a monthly plan), the règlement de service, a meter reading period
+open for Aix-en-Provence (13100, "Transmettre mon index"), and a
 verified subscriber account. Contract keys are fixed and printed: only their hashes are
 stored, so the demo could not print them otherwise. Keys and the demo password are set when
 created (Argon2 costs ~0.3 s per hash, checking them on every run would be slow); pass
@@ -38,6 +39,8 @@ from contracts.models import (
 )
 from demo.pdf import document_pdf, invoice_pdf
 from demo.rules import half_years, invoice_amounts, invoice_dates, tariff_lines
+from inquiries.models import Commune
+from readings.models import ReadingWindow
 
 DEMO_EMAIL = "demo@eauxdupaysdaix.fr"
 DEMO_PASSWORD = "Source!Claire7"  # noqa: S105 - documented demo account
@@ -200,6 +203,7 @@ class Command(BaseCommand):
             for contract, spec in contracts:
                 self._history(contract, spec, today)
             self._documents()
+            self._reading_window(today)
             self._demo_user()
         self._print(contracts)
 
@@ -341,6 +345,19 @@ class Command(BaseCommand):
                 paragraphs = REGULATIONS if kind == DocumentKind.REGULATIONS else tariff_lines()
                 content = document_pdf(title, f"{applies_from:%d/%m/%Y}", paragraphs)
                 _save_pdf(document.pdf, f"documents/{kind}-{applies_from:%Y%m%d}.pdf", content)
+
+    def _reading_window(self, today: datetime.date) -> None:
+        """A period open today for Aix-en-Provence (13100), so that "Transmettre mon index"
+        shows its form on Marie's main contract."""
+        # Created by inquiries' migrations; again here after a test database flush.
+        commune, _ = Commune.objects.get_or_create(name="Aix-en-Provence", postcode="13100")
+        windows = ReadingWindow.objects.filter(commune=commune)
+        if not windows.open_on(today).exists():
+            windows.create(
+                commune=commune,
+                opens_on=today - datetime.timedelta(days=3),
+                closes_on=today + datetime.timedelta(days=27),
+            )
 
     def _demo_user(self) -> None:
         User = get_user_model()

@@ -30,6 +30,8 @@ from core.decorators import subscriber_page
 from inquiries.models import Inquiry, Message
 from mandates.models import Mandate, MoveOut
 from payments.models import PaymentAttempt
+from readings.models import AlertSetting
+from selfservice.models import Attestation, PaperlessChoice
 
 
 def _contract(contract: Contract) -> dict[str, Any]:
@@ -184,6 +186,41 @@ def personal_data(user: User) -> dict[str, Any]:
             for m in MoveOut.objects.filter(inquiry__user=user)
             .select_related("inquiry", "contract")
             .order_by("created_at")
+        ],
+        "consumption_alerts": [
+            {
+                "contract": a.contract.number,
+                "alerts_on": a.enabled,
+                "threshold_litres_per_day": a.threshold_litres_per_day,
+                "updated": a.updated_at,
+            }
+            for a in AlertSetting.objects.filter(user=user)
+            .select_related("contract")
+            .order_by("contract__number")
+        ],
+        "paper_free_invoices": [
+            {
+                "contract": c.contract.number,
+                "paper_free": c.paperless,
+                "consent_given": c.consented_at,
+                "consent_withdrawn": c.withdrawn_at,
+            }
+            for c in PaperlessChoice.objects.filter(user=user)
+            .select_related("contract")
+            .order_by("contract__number", "changed_at")
+        ],
+        "attestations": [
+            {
+                "issued": a.issued_at,
+                "contract": a.contract.number,
+                "verification_code": a.code,
+                "holder": a.holder_name,
+                "address": a.service_address,
+                "revoked": a.revoked_at,
+            }
+            for a in Attestation.objects.filter(user=user)
+            .select_related("contract")
+            .order_by("issued_at")
         ],
         "emails_sent": [
             {"date": e.created_at, "subject": e.subject, "status": e.get_status_display()}

@@ -98,8 +98,9 @@ def test_the_export_costs_a_bounded_number_of_queries(
 ):
     for n in range(10):
         contact_request(subscriber, body=f"Demande {n}")
-    # 27: two of them read the direct debit mandates and the moves out (mandates app).
-    with django_assert_max_num_queries(27):
+    # 30: five of them read the self-services (mandates, moves out, alerts, paper-free
+    # choices, attestations), one query each whatever their number.
+    with django_assert_max_num_queries(30):
         assert subscriber_client.get(reverse(name)).status_code == 200
 
 
@@ -107,3 +108,27 @@ def test_the_export_is_rate_limited(subscriber_client, settings):
     settings.ACCOUNT_RATE_LIMITS = {"export_data": "2/10m/user"}
     url = reverse("my_data_json")
     assert [subscriber_client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_the_self_services_are_in_my_data(subscriber_client, subscriber, contract):
+    """The alert settings, the paper-free choices and the attestations issued are part of
+    the export, on the page and in the download."""
+    from readings.alerts import save_setting
+    from selfservice import attestations, einvoice
+
+    save_setting(subscriber, contract, enabled=True, threshold=300)
+    einvoice.choose(subscriber, contract, paperless=True)
+    attestation = attestations.issue(subscriber, contract)
+    data = json.loads(subscriber_client.get(reverse("my_data_json")).content)
+    [alert] = data["consumption_alerts"]
+    assert (alert["contract"], alert["threshold_litres_per_day"]) == (contract.number, 300)
+    [choice] = data["paper_free_invoices"]
+    assert choice["paper_free"] and choice["consent_given"]
+    assert [a["verification_code"] for a in data["attestations"]] == [attestation.code]
+    body = html(subscriber_client.get(reverse("my_data_page")))
+    for expected in (
+        "au-delà de 300 litres par jour",
+        "facture électronique depuis le",
+        attestation.code,
+    ):
+        assert expected in body, expected

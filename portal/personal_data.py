@@ -212,7 +212,7 @@ def personal_data(user: User) -> dict[str, Any]:
         "attestations": [
             {
                 "issued": a.issued_at,
-                "contract": a.contract.number,
+                "contract": a.contract.number if a.contract else "",
                 "verification_code": a.code,
                 "holder": a.holder_name,
                 "address": a.service_address,

@@ -104,7 +104,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the logged-in account read from the shared cache (accounts/usercache.py).
+    "accounts.usercache.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
     "accounts.sessions.IdleTimeoutMiddleware",
@@ -224,6 +225,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Seconds a logged-in subscriber's account is kept in the shared cache between requests
+# (accounts/usercache.py: dropped on every change that matters; 0 reads it every time).
+# Off by default with the database cache, where a cache read is a query like the account's.
+USER_CACHE_SECONDS = env_int(
+    "USER_CACHE_SECONDS",
+    0 if CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 60,
+    minimum=0,
+)
 # The home page is the login page; after login the subscriber lands in their area.
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "contracts:area"

@@ -280,6 +280,12 @@ ACCOUNT_RATE_LIMITS = (
         # throttle.py lets at most 7 failures through in 5 minutes), so that allauth never
         # refuses an address the lock has freed; per key it still bounds two-factor codes.
         "login_failed": "10/m/ip,10/5m/key",
+        # Every login attempt per address, right or wrong. Subscribers share addresses (a
+        # library's or a town hall's computers, an office, a mobile operator's NAT), so the
+        # limit is set for a crowd: one a second, sustained, where allauth's default is 30
+        # a minute. What it bounds is the Argon2 work one address can demand (60 × ~30 ms
+        # = 1.8 s of CPU a minute); guessing is stopped by the per-account lock above.
+        "login": "60/m/ip",
         "signup": "20/m/ip",
         "confirm_email": "1/3m/key",
         "reset_password": "20/m/ip,5/5m/key",

@@ -14,6 +14,8 @@ gunicorn loads this file from the working directory by default, so in the image
 - GUNICORN_ACCESS_LOG: 1 to write one access line per request on stdout (secret keys of
   reset and confirmation links masked). Default 0: the reverse proxy logs requests, and
   gunicorn's own line cost 5 % of a logged-in request's CPU (issue #22).
+- GUNICORN_PRELOAD: 0 to import the application in each worker rather than once in the
+  master (then a HUP reloads the code, at the cost of slower worker starts). Default 1.
 - GUNICORN_MAX_REQUESTS: requests after which a worker is replaced. Default 20000 (plus up
   to 10 % of jitter, so the workers are not replaced together); 0 never replaces them.
 - TRUSTED_PROXY_COUNT: as in the Django settings. With 0, gunicorn trusts no
@@ -57,7 +59,7 @@ keepalive = 5
 # 2000, was one restart every few seconds and the p99 spikes of issue #22), and the workers
 # share the imported code's memory. A new release needs a restart of the master (a new
 # container), not a HUP.
-preload_app = True
+preload_app = bool(_env_int("GUNICORN_PRELOAD", 1, minimum=0))
 # Recycle workers now and then so a slow leak can never grow unbounded: the memory of a
 # worker levels off within the first few thousand requests and stays flat over 100,000
 # (bench/memory.py, bench/results/memory.md), so a rare, staggered replacement is enough.
@@ -112,3 +114,12 @@ class MaskingLogger(glogging.Logger):
 
 
 logger_class = MaskingLogger
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]
+    """In the master, once the application is loaded: what each worker would otherwise do on
+    its first requests (portal/warmup.py), so that a worker forked later starts warm."""
+    if server.cfg.preload_app:
+        from portal.warmup import warm
+
+        warm()

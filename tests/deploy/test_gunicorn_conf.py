@@ -16,6 +16,7 @@ def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
         "FORWARDED_ALLOW_IPS",
         "GUNICORN_ACCESS_LOG",
         "GUNICORN_MAX_REQUESTS",
+        "GUNICORN_PRELOAD",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -86,8 +87,9 @@ def test_the_app_is_loaded_once_and_workers_are_replaced_rarely_and_apart(monkey
     conf = load(monkeypatch)
     assert conf["preload_app"] is True
     assert conf["max_requests"] == 20000 and conf["max_requests_jitter"] == 2000
-    conf = load(monkeypatch, GUNICORN_MAX_REQUESTS="0")
+    conf = load(monkeypatch, GUNICORN_MAX_REQUESTS="0", GUNICORN_PRELOAD="0")
     assert conf["max_requests"] == 0 and conf["max_requests_jitter"] == 0
+    assert conf["preload_app"] is False
 
 
 def test_a_kept_access_line_masks_the_reset_key(monkeypatch):
@@ -121,3 +123,19 @@ def _gunicorn_cfg() -> dict:
 
     cfg = Config()
     return {name: setting.get() for name, setting in cfg.settings.items()}
+
+
+def test_the_master_warms_what_the_workers_inherit(monkeypatch):
+    from types import SimpleNamespace
+
+    warmed = []
+    monkeypatch.setattr("portal.warmup.warm", lambda: warmed.append(True))
+    hook = load(monkeypatch)["when_ready"]
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)))
+    assert warmed == []
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=True)))
+    assert warmed == [True]
+    monkeypatch.undo()
+    from portal.warmup import warm
+
+    assert warm() > 100  # the project's, allauth's and the admin's templates

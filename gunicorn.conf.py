@@ -23,6 +23,7 @@ gunicorn loads this file from the working directory by default, so in the image
   "*": the container is only reachable through the proxy).
 """
 
+import contextlib
 import os
 import re
 
@@ -116,10 +117,12 @@ class MaskingLogger(glogging.Logger):
 logger_class = MaskingLogger
 
 
-def when_ready(server):  # type: ignore[no-untyped-def]
-    """In the master, once the application is loaded: what each worker would otherwise do on
-    its first requests (portal/warmup.py), so that a worker forked later starts warm."""
-    if server.cfg.preload_app:
-        from portal.warmup import warm
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    """A new worker makes its own cache clients: with preload_app, any made in the master
+    (none today) would be shared with every worker through the fork."""
+    from django.conf import settings
+    from django.core.cache import caches
 
-        warm()
+    for alias in settings.CACHES:
+        with contextlib.suppress(AttributeError):  # never made in the master
+            del caches[alias]

@@ -123,19 +123,3 @@ def _gunicorn_cfg() -> dict:
 
     cfg = Config()
     return {name: setting.get() for name, setting in cfg.settings.items()}
-
-
-def test_the_master_warms_what_the_workers_inherit(monkeypatch):
-    from types import SimpleNamespace
-
-    warmed = []
-    monkeypatch.setattr("portal.warmup.warm", lambda: warmed.append(True))
-    hook = load(monkeypatch)["when_ready"]
-    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)))
-    assert warmed == []
-    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=True)))
-    assert warmed == [True]
-    monkeypatch.undo()
-    from portal.warmup import warm
-
-    assert warm() > 100  # the project's, allauth's and the admin's templates

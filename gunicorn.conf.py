@@ -120,6 +120,8 @@ logger_class = MaskingLogger
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     """A new worker makes its own cache clients: with preload_app, any made in the master
     (none today) would be shared with every worker through the fork."""
+    if not server.cfg.preload_app:
+        return  # Django is not loaded yet: the worker imports it after this hook
     from django.conf import settings
     from django.core.cache import caches
 

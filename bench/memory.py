@@ -144,11 +144,13 @@ def main() -> None:
     users = prepare(env, "sessions", str(args.subscribers))
     assert isinstance(users, list)
     lua = mixed_lua(users)
-    results = {}
+    # Configurations measured earlier are kept (each run takes minutes).
+    saved = ROOT / "bench" / "results" / "memory.json"
+    results = json.loads(saved.read_text()) if saved.exists() else {}
     for name in args.configs.split(","):
         total = args.before_requests if name == "before #22" else args.requests
         results[name] = drive(env, name, CONFIGS[name], total, lua)
-    report(results)
+        report(results)
 
 
 def report(results: dict[str, dict]) -> None:
@@ -161,11 +163,14 @@ def report(results: dict[str, dict]) -> None:
     for name, r in results.items():
         s0, s1 = r["samples"][0], r["samples"][-1]
         lines.append(
-            f"| {name} | {r['workers']} | {r['requests']:,} | {r['rps']} | {r['p50_ms']} "
+            f"| {name} | {r['workers']} | {r['requests']:,} | {r['rps']} | {r['p50_ms'] or '–'} "
             f"| {r['p99_ms']} | {r['errors']} | {r['workers_replaced']} "
             f"| {s0['rss_mib_max']} → {s1['rss_mib_max']} "
             f"| {s0['pss_mib_total']} → {s1['pss_mib_total']} |"
         )
+    for name, r in results.items():
+        if r.get("note"):
+            lines += ["", f"- {name}: {r['note']}"]
     for name, r in results.items():
         lines += [
             "",

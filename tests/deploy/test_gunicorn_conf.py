@@ -123,3 +123,17 @@ def _gunicorn_cfg() -> dict:
 
     cfg = Config()
     return {name: setting.get() for name, setting in cfg.settings.items()}
+
+
+def test_a_worker_forked_from_a_preloaded_master_makes_its_own_cache_clients(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.cache import caches
+
+    hook = load(monkeypatch)["post_fork"]
+    before = caches["default"]
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=True)), None)
+    assert caches["default"] is not before
+    # Without preload the hook runs before Django is loaded: it must not touch it.
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)), None)

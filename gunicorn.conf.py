@@ -11,11 +11,19 @@ gunicorn loads this file from the working directory by default, so in the image
   CPUs are those this process may run on, which is not the container's CPU quota: set
   WEB_CONCURRENCY explicitly when the container is limited.
 - GUNICORN_TIMEOUT: seconds before a silent worker is killed and restarted. Default 30.
+- GUNICORN_ACCESS_LOG: 1 to write one access line per request on stdout (secret keys of
+  reset and confirmation links masked). Default 0: the reverse proxy logs requests, and
+  gunicorn's own line cost 5 % of a logged-in request's CPU (issue #22).
+- GUNICORN_PRELOAD: 0 to import the application in each worker rather than once in the
+  master (then a HUP reloads the code, at the cost of slower worker starts). Default 1.
+- GUNICORN_MAX_REQUESTS: requests after which a worker is replaced. Default 20000 (plus up
+  to 10 % of jitter, so the workers are not replaced together); 0 never replaces them.
 - TRUSTED_PROXY_COUNT: as in the Django settings. With 0, gunicorn trusts no
   X-Forwarded-* header; with 1 or more it trusts them from FORWARDED_ALLOW_IPS (default
   "*": the container is only reachable through the proxy).
 """
 
+import contextlib
 import os
 import re
 
@@ -47,9 +55,17 @@ graceful_timeout = 20
 # Longer than gunicorn's default 2 s so a reverse proxy reusing connections does not hit
 # one gunicorn just closed.
 keepalive = 5
-# Recycle workers now and then so a slow leak can never grow unbounded.
-max_requests = 2000
-max_requests_jitter = 200
+# The application is imported once, in the master, before the workers are forked: a new
+# worker starts in milliseconds instead of 0.5-0.65 s of imports (which, at max_requests
+# 2000, was one restart every few seconds and the p99 spikes of issue #22), and the workers
+# share the imported code's memory. A new release needs a restart of the master (a new
+# container), not a HUP.
+preload_app = bool(_env_int("GUNICORN_PRELOAD", 1, minimum=0))
+# Recycle workers now and then so a slow leak can never grow unbounded: the memory of a
+# worker levels off within the first few thousand requests and stays flat over 100,000
+# (bench/memory.py, bench/results/memory.md), so a rare, staggered replacement is enough.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000, minimum=0)
+max_requests_jitter = max_requests // 10
 # The workers' heartbeat files live in memory: an overlay filesystem can stall them.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
@@ -67,9 +83,10 @@ else:
 limit_request_line = 4094
 limit_request_fields = 100
 
-# Logs: errors on stderr, one access line per request on stdout. No client address, user
-# agent or cookie (personal data); secret keys in reset and confirmation links are masked.
-accesslog = "-"
+# Logs: errors on stderr. Access lines (GUNICORN_ACCESS_LOG=1) on stdout, with no client
+# address, user agent or cookie (personal data); secret keys in reset and confirmation
+# links are masked. Off by default: the reverse proxy logs every request already.
+accesslog = "-" if _env_int("GUNICORN_ACCESS_LOG", 0, minimum=0) else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s"'
@@ -98,3 +115,16 @@ class MaskingLogger(glogging.Logger):
 
 
 logger_class = MaskingLogger
+
+
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    """A new worker makes its own cache clients: with preload_app, any made in the master
+    (none today) would be shared with every worker through the fork."""
+    if not server.cfg.preload_app:
+        return  # Django is not loaded yet: the worker imports it after this hook
+    from django.conf import settings
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        with contextlib.suppress(AttributeError):  # never made in the master
+            del caches[alias]

@@ -16,3 +16,38 @@ class AccountsConfig(AppConfig):
             count_login_as_recent_authentication, dispatch_uid="accounts.recent_login"
         )
         user_logged_in.connect(start_the_clocks, dispatch_uid="accounts.start_the_clocks")
+        self._drop_kept_accounts()
+
+    def _drop_kept_accounts(self) -> None:
+        """Every change that matters to a logged-in account drops its kept copy
+        (accounts.usercache), on every process."""
+        from allauth.account.models import EmailAddress
+        from allauth.account.signals import password_changed, password_reset, password_set
+        from allauth.usersessions.models import UserSession
+        from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from accounts import usercache
+        from accounts.models import User
+
+        for signal in (post_save, post_delete):
+            signal.connect(usercache.user_changed, sender=User, dispatch_uid="usercache.user")
+            for model in (EmailAddress, UserSession):
+                signal.connect(
+                    usercache.user_id_changed,
+                    sender=model,
+                    dispatch_uid=f"usercache.{model.__name__}",
+                )
+        for through in (User.groups.through, User.user_permissions.through):
+            m2m_changed.connect(
+                usercache.relations_changed,
+                sender=through,
+                dispatch_uid=f"usercache.{through.__name__}",
+            )
+        for name, account_signal in (
+            ("logout", user_logged_out),
+            ("password_changed", password_changed),
+            ("password_set", password_set),
+            ("password_reset", password_reset),
+        ):
+            account_signal.connect(usercache.user_signal, dispatch_uid=f"usercache.{name}")

@@ -111,7 +111,7 @@ def gunicorn(
 ) -> Iterator[str]:
     """Serve the portal with gunicorn (sync workers unless threads > 1) until the block ends.
 
-    gunicorn.conf.py applies (production), except worker recycling (max_requests 2000):
+    gunicorn.conf.py applies (production), except worker recycling and preload:
     at benchmark rates it restarts a worker every ~20 s, and the restart (~1.5 s of
     imports) would be measured as page latency.
     """
@@ -142,6 +142,64 @@ def gunicorn(
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+@contextmanager
+def shipped_gunicorn(
+    env: Mapping[str, str], port: int, log: Path | None = None, **conf_env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Serve the portal as the image does (``gunicorn portal.wsgi``, gunicorn.conf.py read
+    from the working directory: sync workers, WEB_CONCURRENCY, preload, worker recycling,
+    access log), on 127.0.0.1:``port``. ``conf_env``: the configuration's own variables
+    (WEB_CONCURRENCY, GUNICORN_MAX_REQUESTS, GUNICORN_PRELOAD, GUNICORN_ACCESS_LOG)."""
+    cmd = [PYTHON, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    full_env = {**env, "PORT": str(port), **conf_env}
+    for name in ("WEB_CONCURRENCY", "GUNICORN_MAX_REQUESTS", "GUNICORN_PRELOAD",
+                 "GUNICORN_ACCESS_LOG"):  # fmt: skip
+        if name not in conf_env:
+            full_env.pop(name, None)
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=full_env, start_new_session=True, stdout=out, stderr=out
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("gunicorn did not become healthy")
+            time.sleep(0.3)
+        yield base, proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers now running under ``master``."""
+    found = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """Rss and Pss (shared pages divided among the processes sharing them) of ``pid``."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("Rss", "Pss"):
+                out[name.lower()] = int(rest.split()[0])
+    except OSError:
+        pass
+    return out
 
 
 def wrk(
@@ -199,7 +257,7 @@ def combined(slices: list[Result]) -> Result:
 def server_cpu(port: int, database: str) -> Callable[[], float]:
     """CPU seconds used so far by the gunicorn serving ``port`` and by the PostgreSQL
     backends connected to ``database`` (process titles: "postgres: user database …")."""
-    patterns = [f"gunicorn portal.wsgi.*127.0.0.1:{port} ", f"postgres: [a-z]+ {database} "]
+    patterns = [f"gunicorn portal.wsgi.*127.0.0.1:{port}( |$)", f"postgres: [a-z]+ {database} "]
     tick = os.sysconf("SC_CLK_TCK")
 
     def total() -> float:

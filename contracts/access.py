@@ -8,11 +8,16 @@ never 403, so nobody learns which numbers exist).
 The pages of a contract also list every contract of the account (the selector): that list
 answers the access question too, in one query on every request. It is never kept: a
 contract moved to another payer by any means (an import, the admin, a bulk ``update()``
-that sends no signal) is out of reach on the very next request.
+that sends no signal) is out of reach on the very next request. Only the query's SQL is
+prepared once per process (``_Prepared``): the ORM's work of building and compiling it was
+half the CPU of a logged-in request before its page (issue #22).
 """
 
 from __future__ import annotations
 
+from django.db import connections, router
+from django.db.models import FETCH_ONE
+from django.db.models.query import get_related_populators
 from django.http import Http404
 
 from contracts.models import Contract, ContractQuerySet, normalize_contract_number
@@ -44,8 +49,76 @@ def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list
 
 
 def _visible_list(user: object) -> list[Contract]:
-    rows = visible_contracts(user).select_related("payer").defer("key_hash")
-    return list(rows.order_by("number"))
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    return _prepared(router.db_for_read(Contract)).run(user.pk)  # type: ignore[attr-defined]
+
+
+def _visible_queryset(user_id: int) -> ContractQuerySet:
+    return (
+        Contract.objects.filter(payer__account_links__user_id=user_id)
+        .select_related("payer")
+        .defer("key_hash")
+        .order_by("number")
+    )
+
+
+# A user id no account has: it marks where the account's id goes in the compiled SQL.
+_PLACEHOLDER = -7_000_000_001
+
+
+class _Prepared:
+    """The access rule's query, compiled by the ORM once per process and database, then
+    run with each request's account id: the same SQL and the same objects as
+    ``_visible_queryset(user_id)``, without building and compiling it on every request
+    (about 0.9 ms of CPU, half of what a logged-in contract page costs before its page).
+    It is still one query on every request: nothing about who sees what is kept."""
+
+    def __init__(self, alias: str) -> None:
+        compiler = _visible_queryset(_PLACEHOLDER).query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if tuple(params) != (_PLACEHOLDER,):
+            raise ValueError(f"unexpected parameters for the access rule: {params!r}")
+        self.alias = alias
+        self.sql = sql
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+        self.converters = compiler.get_converters([s[0] for s in select])
+        self.populators = get_related_populators(klass_info, select, alias, FETCH_ONE)
+
+    def run(self, user_id: int) -> list[Contract]:
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [user_id])
+            rows = cursor.fetchall()
+        contracts = []
+        for raw in rows:
+            row = list(raw)
+            for position, (functions, expression) in self.converters.items():
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            contract = Contract.from_db(
+                self.alias, self.init_list, row[self.start : self.end], fetch_mode=FETCH_ONE
+            )
+            for populator in self.populators:
+                populator.populate(row, contract)
+            contracts.append(contract)
+        return contracts
+
+
+_prepared_by_alias: dict[str, _Prepared] = {}
+
+
+def _prepared(alias: str) -> _Prepared:
+    prepared = _prepared_by_alias.get(alias)
+    if prepared is None:
+        prepared = _prepared_by_alias.setdefault(alias, _Prepared(alias))
+    return prepared
 
 
 def _canonical(number: str) -> str:

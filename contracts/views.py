@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import usercache
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from contracts import fragments, services, signals
@@ -65,6 +66,7 @@ def _remember(request: AuthenticatedRequest, contract: Contract) -> None:
     if user.last_contract_number != contract.number:
         user.last_contract_number = contract.number
         User.objects.filter(pk=user.pk).update(last_contract_number=contract.number)
+        usercache.forget(user.pk)  # an update() sends no signal
 
 
 def _contract_context(
@@ -201,6 +203,7 @@ def unlink(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
         services.unlink_payer(request.user, payer.pk)
         if request.user.last_contract_number in numbers:
             User.objects.filter(pk=request.user.pk).update(last_contract_number="")
+            usercache.forget(request.user.pk)
         messages.success(
             request,
             _("The contracts of %(payer)s are no longer linked to your account.")

@@ -40,7 +40,7 @@ def private_root() -> Path:
 
 
 def _pg_args_and_env(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+    if not settings_dict["ENGINE"].endswith(".postgresql"):
         raise BackupError("backup and restore need PostgreSQL (DATABASE_URL=postgres://…).")
     args = ["--dbname", settings_dict["NAME"]]
     if settings_dict.get("HOST"):

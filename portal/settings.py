@@ -104,7 +104,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the logged-in account read from the shared cache (accounts/usercache.py).
+    "accounts.usercache.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends sessions not "remembered" after SESSION_IDLE_TIMEOUT without activity.
     "accounts.sessions.IdleTimeoutMiddleware",
@@ -155,6 +156,10 @@ if not env_str("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that polls the socket instead of asking SELECT 1 before
+    # each request's first query (core/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every process (rate limits must hold across gunicorn workers).
@@ -224,6 +229,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Seconds a logged-in subscriber's account is kept in the shared cache between requests
+# (accounts/usercache.py: dropped on every change that matters; 0 reads it every time).
+# Off by default with the database cache, where a cache read is a query like the account's.
+USER_CACHE_SECONDS = env_int(
+    "USER_CACHE_SECONDS",
+    0 if CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 60,
+    minimum=0,
+)
 # The home page is the login page; after login the subscriber lands in their area.
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "contracts:area"
@@ -271,6 +284,12 @@ ACCOUNT_RATE_LIMITS = (
         # throttle.py lets at most 7 failures through in 5 minutes), so that allauth never
         # refuses an address the lock has freed; per key it still bounds two-factor codes.
         "login_failed": "10/m/ip,10/5m/key",
+        # Every login attempt per address, right or wrong. Subscribers share addresses (a
+        # library's or a town hall's computers, an office, a mobile operator's NAT), so the
+        # limit is set for a crowd: one a second, sustained, where allauth's default is 30
+        # a minute. What it bounds is the Argon2 work one address can demand (60 × ~30 ms
+        # = 1.8 s of CPU a minute); guessing is stopped by the per-account lock above.
+        "login": "60/m/ip",
         "signup": "20/m/ip",
         "confirm_email": "1/3m/key",
         "reset_password": "20/m/ip,5/5m/key",

@@ -484,7 +484,8 @@ def test_the_number_of_queries_does_not_grow_with_history(client, contract, name
     link(user, contract.payer)
     client.force_login(user)
     url = reverse(f"contracts:{name}", args=[contract.number])
-    client.get(url)  # the session remembers the contract once
+    client.get(url)  # the account remembers the contract once
+    client.get(url)  # and is kept again in the cache (accounts.usercache)
     add_readings(contract, [("2024-01-10", "100"), ("2024-07-10", "150")])
     add_invoice(contract, "F-first", "2024-01-01", "2024-02-01", "10", "1")
     add_payment(contract, "P-first", "2024-01-15", "9")

@@ -212,3 +212,27 @@ def test_each_invoice_row_links_to_its_page_and_its_pdf(subscriber_client, contr
     assert f'href="{page_url}"' in body and f'href="{pdf_url}"' in body
     assert subscriber_client.get(page_url).status_code == 200
     assert subscriber_client.get(pdf_url).status_code == 200
+
+
+def test_the_access_rule_compiled_once_gives_what_the_orm_gives(
+    subscriber, contract, other_contract, django_assert_num_queries
+):
+    """contracts.access runs the ORM's own SQL with each account's id: same rows, same
+    objects (with their payer), one query."""
+    from contracts import access
+    from tests.builders import link, make_contract
+
+    link(subscriber, other_contract.payer)
+    make_contract(contract.payer, "11111.22222.99", key="QRST5544")
+    expected = list(access._visible_queryset(subscriber.pk))
+    with django_assert_num_queries(1):
+        kept = access._visible_list(subscriber)
+        payers = [c.payer.name for c in kept]
+    assert [(c.pk, c.number, c.payer_id) for c in kept] == [
+        (c.pk, c.number, c.payer_id) for c in expected
+    ]
+    assert payers == [c.payer.name for c in expected]
+    assert [c.start_date for c in kept] == [c.start_date for c in expected]
+    assert [c.paperless for c in kept] == [c.paperless for c in expected]
+    assert "key_hash" in kept[0].get_deferred_fields()
+    assert access._visible_list(type(subscriber)(pk=999999, is_active=True)) == []

@@ -9,7 +9,15 @@ CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 
 def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
-    for name in ("PORT", "WEB_CONCURRENCY", "TRUSTED_PROXY_COUNT", "FORWARDED_ALLOW_IPS"):
+    for name in (
+        "PORT",
+        "WEB_CONCURRENCY",
+        "TRUSTED_PROXY_COUNT",
+        "FORWARDED_ALLOW_IPS",
+        "GUNICORN_ACCESS_LOG",
+        "GUNICORN_MAX_REQUESTS",
+        "GUNICORN_PRELOAD",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -64,3 +72,68 @@ def test_it_trusts_forwarded_headers_only_behind_a_proxy(monkeypatch):
 )
 def test_it_masks_keys_of_reset_and_confirmation_links(monkeypatch, line, expected):
     assert load(monkeypatch)["mask_secrets"](line) == expected
+
+
+def test_access_lines_are_left_to_the_proxy_unless_asked_for(monkeypatch):
+    assert load(monkeypatch)["accesslog"] is None
+    assert load(monkeypatch, GUNICORN_ACCESS_LOG="0")["accesslog"] is None
+    kept = load(monkeypatch, GUNICORN_ACCESS_LOG="1")
+    assert kept["accesslog"] == "-"
+    # Still masked when kept.
+    assert kept["logger_class"].__name__ == "MaskingLogger"
+
+
+def test_the_app_is_loaded_once_and_workers_are_replaced_rarely_and_apart(monkeypatch):
+    conf = load(monkeypatch)
+    assert conf["preload_app"] is True
+    assert conf["max_requests"] == 20000 and conf["max_requests_jitter"] == 2000
+    conf = load(monkeypatch, GUNICORN_MAX_REQUESTS="0", GUNICORN_PRELOAD="0")
+    assert conf["max_requests"] == 0 and conf["max_requests_jitter"] == 0
+    assert conf["preload_app"] is False
+
+
+def test_a_kept_access_line_masks_the_reset_key(monkeypatch):
+    """Through gunicorn's own logger: the request line, the path and the query string."""
+    from types import SimpleNamespace
+
+    conf = load(monkeypatch, GUNICORN_ACCESS_LOG="1")
+    logger = conf["logger_class"](SimpleNamespace(**_gunicorn_cfg()))
+    environ = {
+        "PATH_INFO": "/comptes/password/reset/key/3-abc123-def/",
+        "QUERY_STRING": "next=/x",
+        "REQUEST_METHOD": "GET",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "RAW_URI": "/comptes/password/reset/key/3-abc123-def/?next=/x",
+    }
+    request = SimpleNamespace(
+        method="GET",
+        uri="/comptes/password/reset/key/3-abc123-def/?next=/x",
+        path="/comptes/password/reset/key/3-abc123-def/",
+        query="next=/x",
+        version=(1, 1),
+        headers=[],
+    )
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    atoms = logger.atoms(response, request, environ, __import__("datetime").timedelta(0))
+    assert "3-abc123-def" not in atoms["r"] and atoms["q"] == ""
+
+
+def _gunicorn_cfg() -> dict:
+    from gunicorn.config import Config
+
+    cfg = Config()
+    return {name: setting.get() for name, setting in cfg.settings.items()}
+
+
+def test_a_worker_forked_from_a_preloaded_master_makes_its_own_cache_clients(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.cache import caches
+
+    hook = load(monkeypatch)["post_fork"]
+    before = caches["default"]
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=True)), None)
+    assert caches["default"] is not before
+    # Without preload the hook runs before Django is loaded: it must not touch it.
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)), None)

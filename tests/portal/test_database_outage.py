@@ -81,7 +81,7 @@ def test_a_connection_cut_by_postgresql_is_replaced_at_the_next_request(postgres
 
     other = connections.create_connection("default")
     with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [backend_pid])
     other.close()
 
     status, body = wsgi_get("/healthz")

@@ -73,7 +73,8 @@ def test_the_demo_creditor_id_is_well_formed_and_used_when_unset(settings):
     assert bank.creditor_id() == "FR72ZZZ123456"
 
 
-def test_a_malformed_creditor_id_stops_the_start(settings):
+def test_a_malformed_creditor_id_stops_the_start(settings, db):
+    # ``db``: the model checks that ``check`` also runs ask the database what it supports.
     settings.SEPA_CREDITOR_ID = "FR00ZZZ123456"
     with pytest.raises(SystemCheckError, match=r"mandates\.E001"):
         call_command("check")

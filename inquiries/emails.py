@@ -16,11 +16,17 @@ from inquiries.models import Inquiry
 
 
 def send(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:
-    """Render ``inquiries/email/<template>_{subject,message}.txt`` (and the HTML from the
-    shared layout) and queue it; delivered once the transaction commits."""
+    """Render ``inquiries/email/<template>_{subject,message}.txt`` and queue it."""
+    return send_templated(f"inquiries/email/{template}", to, context)
+
+
+def send_templated(path: str, to: str, context: dict[str, Any]) -> OutgoingEmail:
+    """Render ``<path>_subject.txt`` and ``<path>_message.txt`` (the HTML from the shared
+    layout), store the email and queue it: delivered once the transaction commits. The
+    one builder of the requests' and the self-services' emails; never an attachment."""
     ctx = {"regie": REGIE, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"inquiries/email/{template}_subject.txt", ctx).split())
-    text = render_to_string(f"inquiries/email/{template}_message.txt", ctx).strip() + "\n"
+    subject = " ".join(render_to_string(f"{path}_subject.txt", ctx).split())
+    text = render_to_string(f"{path}_message.txt", ctx).strip() + "\n"
     # Optional lines in the templates leave runs of blank lines behind.
     text = re.sub(r"\n{3,}", "\n\n", text)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]

@@ -17,7 +17,6 @@ leaves once it commits (``accounts.tasks.queue_email``); a dry run does nothing.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,14 +24,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import OutgoingEmail
-from accounts.tasks import queue_email
 from contracts.models import Contract, MeterReading
 from core.identity import REGIE
+from inquiries.emails import send_templated
 from readings.models import AlertEmail, AlertReason, AlertSetting, ConsumptionAlert
 
 USUAL_DAYS = 365
@@ -145,23 +143,8 @@ def send_alert(setting: AlertSetting, alert: ConsumptionAlert, reason: str) -> O
         + reverse("contracts:consumption", args=[contract.number]),
         "alerts_url": settings.SITE_URL + reverse("readings:alerts", args=[contract.number]),
     }
-    subject = " ".join(render_to_string("readings/email/alert_subject.txt", context).split())
-    text = render_to_string("readings/email/alert_message.txt", context).strip() + "\n"
-    text = re.sub(r"\n{3,}", "\n\n", text)  # the optional lines leave blank runs
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    html = render_to_string(
-        "inquiries/email/_message.html",
-        {"subject": subject, "paragraphs": paragraphs, "regie": REGIE},
-    )
-    email = OutgoingEmail.objects.create(
-        to=setting.user.email,
-        subject=subject[:255],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        text_body=text,
-        html_body=html,
-    )
-    queue_email(email)  # on commit: a rolled-back import sends nothing
-    return email
+    # Queued: delivered once the import commits, so a rolled-back import sends nothing.
+    return send_templated("readings/email/alert", setting.user.email, context)
 
 
 def banner_alert(contract: Contract) -> ConsumptionAlert | None:

@@ -127,21 +127,26 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("gunicorn did not become healthy")
-            time.sleep(0.3)
+        wait_healthy(base, proc, seconds=30)
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], *, seconds: float) -> None:
+    """Until gunicorn's /healthz answers 200; gives up when it dies or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit("gunicorn did not become healthy")
+        time.sleep(0.3)
 
 
 @contextmanager
@@ -164,17 +169,7 @@ def shipped_gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("gunicorn did not become healthy")
-            time.sleep(0.3)
+        wait_healthy(base, proc, seconds=60)
         yield base, proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -251,8 +251,11 @@ def combined(slices: list[Result]) -> Result:
 
 def server_cpu(port: int, database: str) -> Callable[[], float]:
     """CPU seconds used so far by the gunicorn serving ``port`` and by the PostgreSQL
-    backends connected to ``database`` (process titles: "postgres: user database …")."""
-    patterns = [f"gunicorn portal.wsgi.*127.0.0.1:{port}( |$)", f"postgres: [a-z]+ {database} "]
+    backends connected to ``database`` (process titles: "postgres: [cluster: ]user database …")."""
+    patterns = [
+        f"gunicorn portal.wsgi.*127.0.0.1:{port}( |$)",
+        f"postgres: ([^:]+: )?[a-z]+ {database} ",
+    ]
     tick = os.sysconf("SC_CLK_TCK")
 
     def total() -> float:

@@ -16,6 +16,11 @@ class AccountsConfig(AppConfig):
             count_login_as_recent_authentication, dispatch_uid="accounts.recent_login"
         )
         user_logged_in.connect(start_the_clocks, dispatch_uid="accounts.start_the_clocks")
+        # The kept account is read with the session (accounts.sessionstore).
+        from accounts import usercache
+        from core import prefetch
+
+        prefetch.register("accounts.user", usercache.prefetched_keys)
         self._drop_kept_accounts()
 
     def _drop_kept_accounts(self) -> None:
@@ -32,12 +37,16 @@ class AccountsConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(usercache.user_changed, sender=User, dispatch_uid="usercache.user")
-            for model in (EmailAddress, UserSession):
-                signal.connect(
-                    usercache.user_id_changed,
-                    sender=model,
-                    dispatch_uid=f"usercache.{model.__name__}",
-                )
+            signal.connect(
+                usercache.user_id_changed,
+                sender=EmailAddress,
+                dispatch_uid="usercache.EmailAddress",
+            )
+        # A session ended from the sessions list. (Its activity, recorded once a minute,
+        # changes nothing of the account: that save keeps the kept copy.)
+        post_delete.connect(
+            usercache.user_id_changed, sender=UserSession, dispatch_uid="usercache.UserSession"
+        )
         for through in (User.groups.through, User.user_permissions.through):
             m2m_changed.connect(
                 usercache.relations_changed,

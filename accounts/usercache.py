@@ -51,6 +51,8 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from core import prefetch
+
 PREFIX = "accounts:user:"
 VERSION_PREFIX = "accounts:user-version:"
 
@@ -64,6 +66,21 @@ def _keys(user_id: object) -> tuple[str, str]:
     return f"{VERSION_PREFIX}{user_id}", f"{PREFIX}{user_id}"
 
 
+def prefetched_keys(user_id: str) -> tuple[str, ...]:
+    """Read with the session (``core.prefetch``), when accounts are kept at all."""
+    return _keys(user_id) if timeout() > 0 else ()
+
+
+# The kept account's version, on the account a request gets: what the pages keep for an
+# account per process (contracts.access) is kept under it, so it goes with the entry.
+_VERSION_ATTRIBUTE = "_usercache_version"
+
+
+def version_of(user: Any) -> str | None:
+    """The version ``user`` was kept under, or None when it is not kept (staff, cache off)."""
+    return getattr(user, _VERSION_ATTRIBUTE, None)
+
+
 def forget(user_id: object) -> None:
     """Drop the kept account: the next request, on any process, reads the database."""
     if user_id is not None:
@@ -75,6 +92,7 @@ def forget_many(user_ids: Iterable[object]) -> None:
     before the commit must not keep it under a version made after the first drop."""
     keys = [key for user_id in user_ids for key in _keys(user_id)]
     if keys:
+        prefetch.discard(keys)
         cache.delete_many(keys)
         transaction.on_commit(partial(cache.delete_many, keys))
 
@@ -113,11 +131,12 @@ def get_user(request: HttpRequest) -> Any:
         return auth.get_user(request)
     session_hash = request.session.get(HASH_SESSION_KEY) or ""
     version_key, entry_key = _keys(user_id)
-    found = cache.get_many([version_key, entry_key])
+    found = prefetch.get_many([version_key, entry_key])
     version, entry = found.get(version_key), found.get(entry_key)
     if version is not None and entry is not None and entry[0] == version:
         _, kept_hash, kept = entry
         if session_hash and constant_time_compare(session_hash, kept_hash):
+            setattr(kept, _VERSION_ATTRIBUTE, version)
             return kept
         # Not the hash it was kept with: Django decides (secret-key fallbacks, flush).
     if version is None:
@@ -131,6 +150,7 @@ def get_user(request: HttpRequest) -> Any:
         cache.set(
             entry_key, (version, user.get_session_auth_hash(), _without_secrets(user)), seconds
         )
+        setattr(user, _VERSION_ATTRIBUTE, version)
     return user
 
 

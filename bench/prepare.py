@@ -28,16 +28,19 @@ import django  # noqa: E402
 
 django.setup()
 
+from importlib import import_module  # noqa: E402
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import (  # noqa: E402
     Argon2PasswordHasher,
     get_hasher,
 )
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from contracts.models import Contract, Invoice  # noqa: E402
@@ -54,16 +57,19 @@ def subscribers(count: int) -> list[dict[str, str]]:
         if contract is None:
             continue
         invoice = Invoice.objects.filter(contract=contract).order_by("-issue_date").first()
-        session = SessionStore()
+        # The engine's store, as a login leaves it (its key names the account).
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session["contracts:current"] = contract.number
-        session.create()
+        session.save()
         rows.append(
             {
                 "email": user.email,
                 "session": session.session_key,
+                # The form-token cookie a browser holds after its first page.
+                "csrf": get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS),
                 "contract": contract.number,
                 "invoice": invoice.number if invoice else "",
             }

@@ -109,7 +109,10 @@ def prepare(env: dict[str, str], *args: str) -> object:
 
 def lua_rotation(users: list[dict[str, str]], template: str) -> str:
     entries = ",\n".join(
-        '{{c="sessionid={}", p="{}"}}'.format(u["session"], template.format(**u)) for u in users
+        '{{c="sessionid={}; csrftoken={}", p="{}"}}'.format(
+            u["session"], u["csrf"], template.format(**u)
+        )
+        for u in users
     )
     return (
         f"local users = {{\n{entries}\n}}\n"

@@ -9,3 +9,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Noyau"
+
+    def ready(self) -> None:
+        from django.core.signals import request_started
+
+        from core import prefetch
+
+        # Each request starts with nothing read ahead (core.prefetch).
+        request_started.connect(prefetch.reset, dispatch_uid="core.prefetch.reset")

@@ -394,7 +394,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 # Sessions and cookies.
 # Sessions are read from the shared cache (Redis in production) and written through to
 # the database, which stays the reference: a page costs no session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db, with the key of a logged-in session naming its account, so that what a
+# logged-in page needs first is read with the session in one round trip.
+SESSION_ENGINE = "accounts.sessionstore"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 # A session not remembered ends after this many seconds without activity (server side);

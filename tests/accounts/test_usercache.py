@@ -146,6 +146,22 @@ def test_every_change_that_matters_drops_the_kept_account(subscriber_client, sub
         _drops(subscriber, action)
 
 
+def test_the_sessions_activity_record_keeps_it(client, subscriber, contract, settings):
+    """Once a minute the sessions list records the session's activity: nothing of the
+    account changes, so its kept copy stays (a read of the account every minute and
+    session otherwise)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    subscriber.set_password(PASSWORD)
+    subscriber.save()
+    login(client, subscriber.email)
+    warmed(client, contract)
+    for session in UserSession.objects.filter(user=subscriber):
+        session.ip = "203.0.113.9"
+        session.save()
+    assert entry(subscriber) is not None
+    assert account_reads(client, dashboard(contract)) == (200, 0)
+
+
 def test_logout_and_the_end_of_a_session_drop_it(client, subscriber, contract, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     subscriber.set_password(PASSWORD)

@@ -75,7 +75,12 @@ def idle_warning(request: HttpRequest) -> dict[str, object]:
     left = idle_seconds_left(request) if hasattr(request, "user") else None
     if left is None:
         return {}
-    return {"idle_timeout": settings.SESSION_IDLE_TIMEOUT, "idle_warning_before": WARNING_BEFORE}
+    return {
+        "idle_timeout": settings.SESSION_IDLE_TIMEOUT,
+        "idle_warning_before": WARNING_BEFORE,
+        # Where "Stay logged in" comes back to (a hole of kept pages: core.skeleton).
+        "idle_next": request.get_full_path(),
+    }
 
 
 def count_login_as_recent_authentication(

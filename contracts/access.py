@@ -6,21 +6,35 @@ An account sees a contract if and only if it is linked to the contract's payer
 never 403, so nobody learns which numbers exist).
 
 The pages of a contract also list every contract of the account (the selector): that list
-answers the access question too, in one query on every request. It is never kept: a
-contract moved to another payer by any means (an import, the admin, a bulk ``update()``
-that sends no signal) is out of reach on the very next request. Only the query's SQL is
-prepared once per process (``_Prepared``): the ORM's work of building and compiling it was
-half the CPU of a logged-in request before its page (issue #22).
+answers the access question too. It is one query, kept in the shared cache with the
+billing generation and the kept account's version (``accounts.usercache``) it was read
+under, and read with the session, the account and the generation in one round trip
+(``core.prefetch``): a list kept under another version or generation is never used.
+Every way the portal changes who sees what replaces the generation: a link made or
+removed, a contract or payer saved or deleted (the admin, the support pages), an import
+(``contracts.fragments``). A change made outside the portal (a bulk ``update()`` or SQL
+by hand, which send no signal) is seen when the kept account expires, after
+``USER_CACHE_SECONDS`` (60 s) at most. Accounts that are not kept (staff, or no shared
+cache) run the query on every request. The query's SQL is prepared once per process
+(``_Prepared``): building and compiling it through the ORM was half the CPU of a
+logged-in request before its page (issue #22).
 """
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import FETCH_ONE
 from django.db.models.query import get_related_populators
 from django.http import Http404
 
+from accounts import usercache
+from contracts import fragments
 from contracts.models import Contract, ContractQuerySet, normalize_contract_number
+from core import prefetch
 
 
 def visible_contracts(user: object) -> ContractQuerySet:
@@ -45,13 +59,32 @@ def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list
     contract = next((c for c in visible if c.number == canonical), None)
     if contract is None:
         raise Http404("No such contract")
-    return contract, visible
+    # The list may be kept for later requests: the page gets its own copy of its contract.
+    return copy.copy(contract), visible
 
 
-def _visible_list(user: object) -> list[Contract]:
+VISIBLE_PREFIX = "contracts:visible:"
+
+
+def prefetched_keys(account_id: str) -> list[str]:
+    """Read with the session (``core.prefetch``): the account's kept contract list."""
+    return [f"{VISIBLE_PREFIX}{account_id}"] if usercache.timeout() > 0 else []
+
+
+def _visible_list(user: Any) -> list[Contract]:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
-    return _prepared(router.db_for_read(Contract)).run(user.pk)  # type: ignore[attr-defined]
+    version = usercache.version_of(user)
+    if version is None:  # not kept: staff, or no shared cache
+        return _prepared(router.db_for_read(Contract)).run(user.pk)
+    key, generation = f"{VISIBLE_PREFIX}{user.pk}", fragments.generation()
+    kept = prefetch.get(key)
+    if kept is not None and kept[0] == version and kept[1] == generation:
+        return kept[2]
+    contracts = _prepared(router.db_for_read(Contract)).run(user.pk)
+    # Under the account's version: dropped with it, and gone when it expires.
+    cache.set(key, (version, generation, contracts), usercache.timeout())
+    return contracts
 
 
 def _visible_queryset(user_id: int) -> ContractQuerySet:

@@ -26,13 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import usercache
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from contracts import fragments, services, signals
+from accounts.sessions import idle_warning
+from contracts import fragments, pageparts, services, signals
 from contracts.access import (
     get_contract_and_switcher,
     get_contract_for_user,
@@ -52,6 +54,7 @@ from core.clientip import client_ip
 from core.decorators import subscriber_page
 from core.files import private_file
 from core.identity import REGIE
+from core.skeleton import render_kept
 
 PER_PAGE = 24
 
@@ -88,11 +91,23 @@ def _contract_context(
 Figures = Callable[[Contract, datetime.date, str | None], dict[str, Any]]
 
 
+# The title of each page of a contract (its number is put in).
+TITLES = {
+    "dashboard": _lazy("Dashboard – contract %(number)s"),
+    "details": _lazy("My contract – contract %(number)s"),
+    "consumption": _lazy("Consumption – contract %(number)s"),
+    "invoices": _lazy("Invoices – contract %(number)s"),
+    "payments": _lazy("Payments – contract %(number)s"),
+}
+
+
 def _figures_page(
     request: AuthenticatedRequest, number: str, view_name: str, load: Figures
 ) -> HttpResponse:
     """A contract page whose figures ``load(contract, today, page)`` reads, for this account
-    only (else 404); the rendered figures are kept until the billing data changes."""
+    only (else 404). The figures are kept until the billing data changes, the page around
+    them is rendered once per process (core.skeleton), and the contract selector is kept
+    with the account's contract list."""
     contract, switcher = get_contract_and_switcher(request.user, number)
     today, page = timezone.localdate(), request.GET.get("page")
     figures = fragments.figures(
@@ -102,8 +117,22 @@ def _figures_page(
         today=today,
         raw_page=page,
     )
-    context = _contract_context(request, contract, switcher, view_name, figures=figures)
-    return render(request, f"contracts/{view_name}.html", context)
+    _remember(request, contract)
+    # Nothing of the visit outside the holes: the page is the same for every visitor.
+    context = {"page_name": f"contracts:{view_name}"}
+    holes = {
+        "page_title": TITLES[view_name] % {"number": contract.number},
+        "switcher_html": pageparts.switcher(request.user, contract, switcher, view_name),
+        "figures": figures,
+        "idle_next": request.get_full_path(),
+    }
+    return render_kept(
+        request,
+        f"contracts/{view_name}.html",
+        context,
+        holes=holes,
+        vary=(view_name, bool(idle_warning(request))),
+    )
 
 
 def _safe_filename(stem: str) -> str:

@@ -4,13 +4,17 @@ never sees figures older than the data, and never a contract they may no longer 
 import datetime
 import re
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 import time_machine
-from django.test import Client
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from contracts import fragments, services
+from accounts import usercache
+from contracts import access, fragments, services
 from contracts.billing import import_billing
 from contracts.models import AccountPayerLink, Contract, Invoice, Payer
 from tests.builders import add_invoice, link, make_contract, make_user
@@ -96,26 +100,58 @@ def test_a_contract_moved_to_another_payer_closes_at_once(subscriber_client, con
 
 
 @pytest.mark.parametrize("name", ["dashboard", "invoices", "payments"])
-def test_a_contract_moved_by_a_bulk_update_closes_on_the_next_request(
-    subscriber_client, contract, other_payer, name
+def test_a_contract_moved_by_a_bulk_update_closes_when_the_kept_account_expires(
+    subscriber_client, subscriber, contract, other_payer, name
 ):
-    """A bulk ``update()`` sends no signal: the access rule must not be kept anywhere."""
+    """A bulk ``update()`` sends no signal: the list of contracts kept with the account is
+    dropped with it, after USER_CACHE_SECONDS at most (what ``forget`` does at once)."""
     assert get(subscriber_client, name, contract).status_code == 200
     assert get(subscriber_client, name, contract).status_code == 200  # now kept
     Contract.objects.filter(pk=contract.pk).update(payer=other_payer)
+    usercache.forget(subscriber.pk)
     assert get(subscriber_client, name, contract).status_code == 404
 
 
-def test_a_link_removed_by_a_bulk_delete_closes_on_the_next_request(
+def test_a_link_removed_by_a_bulk_delete_closes_when_the_kept_account_expires(
     subscriber_client, subscriber, contract
 ):
     assert get(subscriber_client, "invoices", contract).status_code == 200
     AccountPayerLink.objects.filter(user=subscriber)._raw_delete(AccountPayerLink.objects.db)
+    usercache.forget(subscriber.pk)
     assert get(subscriber_client, "invoices", contract).status_code == 404
 
 
+def test_the_kept_contract_list_goes_with_the_kept_account(subscriber, contract):
+    """Kept in the shared cache under the account's version, which expires after
+    USER_CACHE_SECONDS and is dropped on every change of the account."""
+    user = usercache.get_user(_request_as(subscriber))
+    if usercache.version_of(user) is None:
+        pytest.skip("accounts are kept only with a shared cache (Redis)")
+    assert [c.number for c in access._visible_list(user)] == [contract.number]
+    kept = cache.get(f"{access.VISIBLE_PREFIX}{subscriber.pk}")
+    assert kept[0] == usercache.version_of(user) and kept[2][0].number == contract.number
+    redis = cache._cache.get_client()
+    ttl = redis.ttl(cache.make_key(f"{access.VISIBLE_PREFIX}{subscriber.pk}"))
+    assert 0 < ttl <= usercache.timeout()
+    usercache.forget(subscriber.pk)
+    again = usercache.get_user(_request_as(subscriber))
+    assert usercache.version_of(again) != kept[0]  # the list kept under the old one is unused
+
+
+def _request_as(user):
+    """A request carrying ``user``'s session, as a login leaves it."""
+    client = Client()
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    request.session = store(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return request
+
+
 def test_a_fragment_holding_a_form_token_is_refused(contract):
-    fragment = fragments.Fragment(contract.pk, "invoices", dict, today=datetime.date(2026, 1, 5))
+    fragment = fragments.Fragment(
+        contract.number, "invoices", dict, today=datetime.date(2026, 1, 5)
+    )
     with pytest.raises(ValueError, match="CSRF"):
         fragment.keep('<form><input type="hidden" name="csrfmiddlewaretoken" value="x"></form>')
     assert fragment.get() is None
@@ -236,3 +272,36 @@ def test_the_access_rule_compiled_once_gives_what_the_orm_gives(
     assert [c.paperless for c in kept] == [c.paperless for c in expected]
     assert "key_hash" in kept[0].get_deferred_fields()
     assert access._visible_list(type(subscriber)(pk=999999, is_active=True)) == []
+
+
+@pytest.mark.parametrize("name", ["dashboard", "details", "consumption", "invoices", "payments"])
+def test_a_page_served_from_its_kept_frame_is_the_page_rendered_in_full(
+    subscriber_client, contract, other_contract, subscriber, invoiced, settings, name
+):
+    """The frame kept per process (core.skeleton) with this visit's holes put back gives
+    the same HTML as the whole template rendered for the visit, tokens apart."""
+    link(subscriber, other_contract.payer)
+    get(subscriber_client, name, contract)
+    kept = get(subscriber_client, name, contract, page="1")
+    settings.DEBUG = True  # every page rendered in full
+    full = get(subscriber_client, name, contract, page="1")
+    assert _without_tokens(kept) == _without_tokens(full)
+    assert f"contrat {contract.number}" in html(kept)  # the title's hole
+    assert other_contract.number in html(kept)  # the selector's hole
+    assert f'name="next" value="/contrats/{contract.number}/' in html(kept)  # idle warning
+
+
+def test_a_waiting_message_is_shown_on_a_page_with_a_kept_frame(subscriber_client, contract):
+    get(subscriber_client, "dashboard", contract)
+    session = subscriber_client.session
+    session["_messages"] = '[["__json_message",0,20,"Votre demande a bien été envoyée."]]'
+    session.save()
+    body = html(get(subscriber_client, "dashboard", contract))
+    assert "Votre demande a bien été envoyée." in body
+    assert "Votre demande a bien été envoyée." not in html(
+        get(subscriber_client, "dashboard", contract)
+    )
+
+
+def _without_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html(response))

@@ -117,6 +117,16 @@ class MaskingLogger(glogging.Logger):
 logger_class = MaskingLogger
 
 
+def when_ready(server):  # type: ignore[no-untyped-def]
+    """With preload_app, build in the master what each worker would build on its first
+    requests (portal/warmup.py: URLs, templates, catalogue; no connection is opened)."""
+    if not server.cfg.preload_app:
+        return
+    from portal.warmup import warm
+
+    server.log.info("Warmed up: %d templates compiled ahead of the workers.", warm())
+
+
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     """A new worker makes its own cache clients: with preload_app, any made in the master
     (none today) would be shared with every worker through the fork."""

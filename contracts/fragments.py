@@ -175,7 +175,7 @@ KEPT_PAGES = ("dashboard", "details", "consumption", "invoices", "payments")
 
 
 @functools.cache
-def _page_addresses() -> tuple[str, dict[str, str]]:
+def page_addresses() -> tuple[str, dict[str, str]]:
     """The kept pages' addresses as (what comes before the number, {what comes after:
     page}), read from the URL configuration once per process."""
     marker = "00000.00000.00"
@@ -196,7 +196,7 @@ def prefetched_keys(account_id: str) -> list[str]:
     if where is None:
         return []
     path, query = where
-    prefix, pages = _page_addresses()
+    prefix, pages = page_addresses()
     if not path.startswith(prefix):
         return []
     number, slash, rest = path[len(prefix) :].partition("/")

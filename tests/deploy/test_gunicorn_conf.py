@@ -137,3 +137,29 @@ def test_a_worker_forked_from_a_preloaded_master_makes_its_own_cache_clients(mon
     # Without preload the hook runs before Django is loaded: it must not touch it.
     monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
     hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)), None)
+
+
+def test_a_preloaded_master_builds_what_workers_need_first_without_a_connection(monkeypatch):
+    """URLs, every template and the catalogue are built before the fork (portal/warmup.py):
+    a replaced worker's first pages no longer pay for them. No query (this test has no
+    database: any query would fail) and no cache access."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    from portal.warmup import template_names
+
+    hook = load(monkeypatch)["when_ready"]
+    logged = []
+    server = SimpleNamespace(
+        cfg=SimpleNamespace(preload_app=True),
+        log=SimpleNamespace(info=lambda message, *args: logged.append(message % args)),
+    )
+    with mock.patch.object(type(caches), "__getitem__", side_effect=AssertionError("cache")):
+        hook(server)
+    assert logged == [
+        f"Warmed up: {len(template_names())} templates compiled ahead of the workers."
+    ]
+    assert len(template_names()) > 100
+    hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)))  # nothing loaded: nothing done

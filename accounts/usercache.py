@@ -34,6 +34,7 @@ shared cache (Redis in production, so every process sees the same entry):
 from __future__ import annotations
 
 import copy
+import secrets
 import time
 from collections.abc import Iterable
 from functools import partial
@@ -60,6 +61,12 @@ VERSION_PREFIX = "accounts:user-version:"
 def timeout() -> int:
     """Seconds an entry lives at most (USER_CACHE_SECONDS; 0 turns the cache off)."""
     return int(getattr(settings, "USER_CACHE_SECONDS", 60))
+
+
+def lifetime(seconds: int) -> int:
+    """A version's lifetime: between 3/4 of ``seconds`` and all of it, so that accounts
+    kept at the same moment (a morning rush, a restart) are not all read again at once."""
+    return seconds - secrets.randbelow(seconds // 4 + 1)
 
 
 def _keys(user_id: object) -> tuple[str, str]:
@@ -144,7 +151,7 @@ def get_user(request: HttpRequest) -> Any:
         # account read before the change can never be kept under the version that follows.
         # (Two processes racing here only cost a later miss: one version wins.)
         version = f"{time.time_ns():x}"
-        cache.set(version_key, version, seconds)
+        cache.set(version_key, version, lifetime(seconds))
     user: Any = auth.get_user(request)
     if keepable(user):
         cache.set(

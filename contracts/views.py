@@ -440,7 +440,7 @@ def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: s
 @subscriber_page
 @require_safe
 def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str) -> FileResponse:
-    contract = get_contract_for_user(request.user, number)
+    contract, _ = get_contract_and_switcher(request.user, number)  # the kept list: no query
     invoice = get_object_or_404(contract.invoices, number=invoice_number)
     filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
     return private_file(invoice.pdf, filename)

@@ -166,7 +166,12 @@ class CachedAuthenticationMiddleware(AuthenticationMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
-        request.user = SimpleLazyObject(partial(get_user, request))  # type: ignore[assignment]
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # A session to load: the idle clock asks for the account at once anyway, and
+            # the account itself is cheaper to read a hundred times than a lazy proxy.
+            request.user = get_user(request)
+        else:
+            request.user = SimpleLazyObject(partial(get_user, request))  # type: ignore[assignment]
         request.auser = partial(sync_to_async(get_user), request)
 
 

@@ -58,8 +58,15 @@ _local = ProcessStore("contracts.fragments", max_items=20_000, max_bytes=32 * 10
 
 def generation() -> str:
     """The current billing generation (a new one when the cache has lost it)."""
+    global _last_seen
     value = prefetch.get(GENERATION_KEY)  # read with the session, when there is one
-    return value if value is not None else bump()
+    _last_seen = value if value is not None else bump()
+    return _last_seen
+
+
+# The generation this process saw last: a fragment it keeps under it need not be read
+# ahead with the next session (``prefetched_keys``).
+_last_seen: str | None = None
 
 
 def bump() -> str:
@@ -208,7 +215,10 @@ def prefetched_keys(account_id: str) -> list[str]:
         number = normalize_contract_number(number)
     except ValueError:
         return []
-    return [fragment_key(number, name, page, timezone.localdate(), get_language() or "")]
+    key = fragment_key(number, name, page, timezone.localdate(), get_language() or "")
+    if _local.get((key, _last_seen)) is not None:
+        return []  # kept here already (read from the cache only if the generation changed)
+    return [key]
 
 
 def figures(

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.sessionstore import KEY_LENGTH, MIN_RANDOM, owner_of
+from contracts import fragments
 from core import prefetch
 from tests.builders import login
 
@@ -113,15 +114,20 @@ def test_a_contract_page_seen_again_makes_one_cache_read_and_no_query(
     url = reverse(f"contracts:{name}", args=[contract.number])
     for _ in range(3):  # the first view remembers the contract on the account
         assert subscriber_client.get(url).status_code == 200
-    with (
-        mock.patch.object(cache, "get", wraps=cache.get) as get,
-        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
-        CaptureQueriesContext(connection) as queries,
-    ):
-        response = subscriber_client.get(url)
-    # (The tests' cache is a database table: its own queries are not data queries.)
-    assert [q for q in queries.captured_queries if "portal_cache" not in q["sql"]] == []
-    assert response.status_code == 200 and contract.number in response.content.decode()
-    assert get_many.call_count == 1 and get.call_count == 0
-    asked = get_many.call_args.args[0]
-    assert any(key.startswith("contracts:page:") and f":{name}:" in key for key in asked)
+    for kept_here in (False, True):
+        if not kept_here:
+            fragments._local.clear()  # as a process that never served this page
+        with (
+            mock.patch.object(cache, "get", wraps=cache.get) as get,
+            mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = subscriber_client.get(url)
+        # (The tests' cache is a database table: its own queries are not data queries.)
+        assert [q for q in queries.captured_queries if "portal_cache" not in q["sql"]] == []
+        assert response.status_code == 200 and contract.number in response.content.decode()
+        assert get_many.call_count == 1 and get.call_count == 0
+        asked = get_many.call_args.args[0]
+        figures = [k for k in asked if k.startswith("contracts:page:") and f":{name}:" in k]
+        # Read ahead by a process that does not keep them already; not by one that does.
+        assert len(figures) == (0 if kept_here else 1)

@@ -34,3 +34,13 @@ def test_it_stores_and_counts_like_django_redis_cache_with_one_client():
     client = cache._cache
     assert client.get_client(write=True) is client.get_client(write=True)
     cache.delete_many(["a", "n"])
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_keys_redis_takes_as_they_are_raise_no_memcached_warning(recwarn):
+    cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
+    long_key = "contracts:page:" + "x" * 300 + " with spaces"
+    cache.set(long_key, "kept", 30)
+    assert cache.get_many([long_key]) == {long_key: "kept"}
+    assert not [w for w in recwarn if "memcached" in str(w.message)]
+    cache.delete(long_key)

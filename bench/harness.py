@@ -184,6 +184,20 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def settled_workers(master: int, seconds: float = 15) -> list[int]:
+    """The workers once they have all started: the first one answers the health check
+    while the others may still be forking."""
+    seen = worker_pids(master)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = worker_pids(master)
+        if len(now) == len(seen):
+            return now
+        seen = now
+    return seen
+
+
 def memory_kib(pid: int) -> dict[str, int]:
     """Rss and Pss (shared pages divided among the processes sharing them) of ``pid``."""
     out = {}

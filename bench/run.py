@@ -62,6 +62,7 @@ from harness import (
     production_env,
     require_tools,
     server_cpu,
+    settled_workers,
     shipped_gunicorn,
     worker_pids,
     wrk,
@@ -371,7 +372,7 @@ def main() -> None:
     emails = [u["email"] for u in users]
 
     with shipped_gunicorn(env, port, **conf_env) as (base, master):
-        first_workers = set(worker_pids(master.pid))
+        first_workers = set(settled_workers(master.pid))
         workers_seen = set(first_workers)
         specs: dict[str, Spec] = {
             "baseline": ("/bench/baseline", ""),

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -93,11 +93,11 @@ Figures = Callable[[Contract, datetime.date, str | None], dict[str, Any]]
 
 # The title of each page of a contract (its number is put in).
 TITLES = {
-    "dashboard": _lazy("Dashboard – contract %(number)s"),
-    "details": _lazy("My contract – contract %(number)s"),
-    "consumption": _lazy("Consumption – contract %(number)s"),
-    "invoices": _lazy("Invoices – contract %(number)s"),
-    "payments": _lazy("Payments – contract %(number)s"),
+    "dashboard": gettext_lazy("Dashboard – contract %(number)s"),
+    "details": gettext_lazy("My contract – contract %(number)s"),
+    "consumption": gettext_lazy("Consumption – contract %(number)s"),
+    "invoices": gettext_lazy("Invoices – contract %(number)s"),
+    "payments": gettext_lazy("Payments – contract %(number)s"),
 }
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,17 +27,18 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from core.kept import ProcessStore
+
 _TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _PLACEHOLDER = b"\x00csrf-token\x00"
 
-_pages: dict[tuple[str, str, str], tuple[int, list[tuple[str, str]], list[bytes]]] = {}
-_lock = threading.Lock()
+# (path, language, method) → (status, headers, parts): a few pages, bounded all the same.
+_pages = ProcessStore("core.pagecache", max_items=100)
 
 
 def clear() -> None:
     """Forget every kept page (tests; a deploy starts new processes anyway)."""
-    with _lock:
-        _pages.clear()
+    _pages.clear()
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -88,5 +88,4 @@ def _keep(key: tuple[str, str, str], request: HttpRequest, response: HttpRespons
     (token,) = tokens
     parts = content.replace(token, _PLACEHOLDER).split(_PLACEHOLDER)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-    with _lock:
-        _pages[key] = (response.status_code, headers, parts)
+    _pages.set(key, (response.status_code, headers, parts))

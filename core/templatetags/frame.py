@@ -13,32 +13,27 @@ put anything personal inside (the user's name, their contracts, messages).
 
 from __future__ import annotations
 
-import threading
-
 from django import template
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core.kept import ProcessStore
+
 register = template.Library()
 
 _PLACEHOLDER = "\x00csrf-token\x00"
-_kept: dict[tuple[object, ...], list[str]] = {}
-_lock = threading.Lock()
-# A guard against a vary value that is not the small set it should be.
-_MAX_KEPT = 2000
+# Bounded: a guard against a vary value that is not the small set it should be. Cleared
+# when settings change (tests); a deploy starts new processes.
+_kept = ProcessStore("core.frame", max_items=2000)
 
 
-@receiver(setting_changed)
-def clear(**kwargs: object) -> None:
-    """Forget every kept block: settings changed (tests); a deploy starts new processes."""
-    with _lock:
-        _kept.clear()
+def clear() -> None:
+    """Forget every kept block."""
+    _kept.clear()
 
 
 class OnceNode(template.Node):
@@ -50,14 +45,12 @@ class OnceNode(template.Node):
         if settings.DEBUG:  # templates change while developing
             return self.nodelist.render(context)
         key = (id(self), get_language(), *(v.resolve(context) for v in self.vary))
-        parts = _kept.get(key)
+        parts: list[str] | None = _kept.get(key)
         if parts is None:
             with context.push(csrf_token=_PLACEHOLDER):
                 html = self.nodelist.render(context)
             parts = str(html).split(_PLACEHOLDER)
-            if len(_kept) < _MAX_KEPT:
-                with _lock:
-                    _kept[key] = parts
+            _kept.set(key, parts)
         if len(parts) == 1:
             return mark_safe(parts[0])
         # This request's token, escaped as {% csrf_token %} would have written it.

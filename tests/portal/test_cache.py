@@ -44,3 +44,20 @@ def test_keys_redis_takes_as_they_are_raise_no_memcached_warning(recwarn):
     assert cache.get_many([long_key]) == {long_key: "kept"}
     assert not [w for w in recwarn if "memcached" in str(w.message)]
     cache.delete(long_key)
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_get_many_reads_what_django_reads_and_survives_a_dropped_connection():
+    cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
+    cache.set_many({"s": {"_auth_user_id": "7"}, "n": 12, "none": None}, 30)
+    cache.delete("gone")
+    expected = {"s": {"_auth_user_id": "7"}, "n": 12, "none": None}
+    assert cache.get_many(["s", "n", "none", "gone"]) == expected
+    assert cache.get_many([]) == {}
+
+    # Redis drops every connection (a restart, a timeout): the read goes through anyway.
+    client = cache._cache.get_client()
+    client.client_kill_filter(_type="normal", skipme=False)
+    assert cache.get_many(["s", "n", "none", "gone"]) == expected
+    assert cache.get("n") == 12  # and the pool serves the next command
+    cache.delete_many(["s", "n", "none"])

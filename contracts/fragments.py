@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -72,8 +73,9 @@ _last_seen: str | None = None
 def bump() -> str:
     """Retire every kept fragment: the billing data has changed."""
     # A timestamp, never a counter: a counter lost by the cache could start again at a
-    # value some old fragment was kept under.
-    value = f"{time.time_ns():x}"
+    # value some old fragment was kept under; and a random part, so that two changes at
+    # the same instant (a clock stopped in the tests, a coarse one) still differ.
+    value = f"{time.time_ns():x}.{secrets.token_hex(4)}"
     prefetch.discard([GENERATION_KEY])
     cache.set(GENERATION_KEY, value, None)
     return value
@@ -177,45 +179,80 @@ class Fragment:
             _local.set((self.key, self.generation), html, len(html))
 
 
+# Where each invoice's PDF lies, per contract: the PDF link of a kept page reads no row.
+FILES_PREFIX = "contracts:invoice-files:"
+
+
+def invoice_files(contract: Any) -> dict[str, str]:
+    """The stored PDF of each of ``contract``'s invoices, by invoice number ("" when it has
+    none), kept under the billing generation like the figures (any invoice saved, deleted
+    or imported replaces it): serving a PDF then reads no row, only the file."""
+    current = generation()
+    key = f"{FILES_PREFIX}{contract.number}"
+    files: dict[str, str] | None = _local.get((key, current))
+    if files is None:
+        kept = prefetch.get(key)
+        if kept is not None and kept[0] == current:
+            files = kept[1]
+        else:
+            files = {
+                number: pdf or "" for number, pdf in contract.invoices.values_list("number", "pdf")
+            }
+            cache.set(key, (current, files), TIMEOUT)
+        _local.set((key, current), files, sum(len(k) + len(v) for k, v in files.items()))
+    return files
+
+
 # The pages whose figures are kept, by URL name (contracts.urls).
 KEPT_PAGES = ("dashboard", "details", "consumption", "invoices", "payments")
 
 
 @functools.cache
-def page_addresses() -> tuple[str, dict[str, str]]:
+def page_addresses() -> tuple[str, dict[str, str], tuple[str, str]]:
     """The kept pages' addresses as (what comes before the number, {what comes after:
-    page}), read from the URL configuration once per process."""
-    marker = "00000.00000.00"
+    page}, what comes around the invoice number in a PDF's address), read from the URL
+    configuration once per process."""
+    marker, invoice = "00000.00000.00", "F-INVOICE-F"
     prefixes, pages = set(), {}
     for name in KEPT_PAGES:
         before, _, after = reverse(f"contracts:{name}", args=[marker]).partition(marker)
         prefixes.add(before)
         pages[after] = name
+    before, _, after = reverse("contracts:invoice_pdf", args=[marker, invoice]).partition(marker)
+    prefixes.add(before)
+    pdf_before, _, pdf_after = after.partition(invoice)
     if len(prefixes) != 1:
         raise ValueError(f"the contract pages no longer share a prefix: {prefixes}")
-    return prefixes.pop(), pages
+    return prefixes.pop(), pages, (pdf_before, pdf_after)
 
 
 def prefetched_keys(account_id: str) -> list[str]:
     """Read with the session (``core.prefetch``): the figures of the contract page this
-    request asks for, if it is one (the access rule still decides whether it is shown)."""
+    request asks for, if it is one, or where the PDFs of its invoices lie, for an
+    invoice's PDF (the access rule still decides whether either is shown)."""
     where = prefetch.address()
     if where is None:
         return []
     path, query = where
-    prefix, pages = page_addresses()
+    prefix, pages, (pdf_before, pdf_after) = page_addresses()
     if not path.startswith(prefix):
         return []
     number, slash, rest = path[len(prefix) :].partition("/")
-    name = pages.get(slash + rest)
-    page = page_number((parse_qs(query).get("page") or [""])[-1])
-    if name is None or page is None:
-        return []
     try:
         number = normalize_contract_number(number)
     except ValueError:
         return []
-    key = fragment_key(number, name, page, timezone.localdate(), get_language() or "")
+    after = slash + rest
+    name = pages.get(after)
+    if name is None:
+        if not (after.startswith(pdf_before) and after.endswith(pdf_after)):
+            return []
+        key = f"{FILES_PREFIX}{number}"
+    else:
+        page = page_number((parse_qs(query).get("page") or [""])[-1])
+        if page is None:
+            return []
+        key = fragment_key(number, name, page, timezone.localdate(), get_language() or "")
     if _local.get((key, _last_seen)) is not None:
         return []  # kept here already (read from the cache only if the generation changed)
     return [key]

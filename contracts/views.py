@@ -44,6 +44,7 @@ from contracts.forms import GENERIC_ERROR, NUMBER_FORMAT_ERROR, LinkContractForm
 from contracts.models import (
     AccountPayerLink,
     Contract,
+    Invoice,
     LinkAttemptResult,
     Payer,
     ServiceDocument,
@@ -441,7 +442,10 @@ def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: s
 @require_safe
 def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str) -> FileResponse:
     contract, _ = get_contract_and_switcher(request.user, number)  # the kept list: no query
-    invoice = get_object_or_404(contract.invoices, number=invoice_number)
+    stored = fragments.invoice_files(contract).get(invoice_number)  # kept: no query either
+    if stored is None:
+        raise Http404("No such invoice")
+    invoice = Invoice(contract=contract, number=invoice_number, pdf=stored)
     filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
     return private_file(invoice.pdf, filename)
 

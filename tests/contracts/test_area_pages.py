@@ -530,12 +530,30 @@ def strip_tokens(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html(response))
 
 
-def test_the_invoice_pdf_takes_few_queries(
-    subscriber_client, billing, django_assert_max_num_queries
-):
+def test_an_invoice_pdf_seen_again_reads_only_the_file(subscriber_client, billing):
     url = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-0001"])
-    with django_assert_max_num_queries(5):
-        assert subscriber_client.get(url).status_code == 200
+    assert subscriber_client.get(url).status_code == 200  # where the PDFs lie is now kept
+    with CaptureQueriesContext(connection) as captured:
+        again = subscriber_client.get(url)
+    assert b"".join(again.streaming_content) == PDF_BYTES
+    # No invoice row (the access rule's query only without a shared cache, as above).
+    assert not [q for q in data_queries(captured) if "contracts_invoice" in q]
+    if usercache.timeout() > 0:
+        assert data_queries(captured) == []
+
+
+def test_an_invoice_pdf_replaced_by_the_regie_is_the_one_served(subscriber_client, billing):
+    """Saving an invoice replaces the billing generation: the kept file names go with it."""
+    url = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-0001"])
+    assert subscriber_client.get(url).status_code == 200
+    invoice = billing.invoices.get(number="F2026-0001")
+    invoice.pdf.save("nouvelle.pdf", ContentFile(b"%PDF-1.4 new"), save=True)
+    assert b"".join(subscriber_client.get(url).streaming_content) == b"%PDF-1.4 new"
+    invoice.pdf = ""
+    invoice.save()
+    assert subscriber_client.get(url).status_code == 404
+    missing = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-9999"])
+    assert subscriber_client.get(missing).status_code == 404
 
 
 def test_the_contract_pages_have_no_inline_script_or_style(subscriber_client, billing):

@@ -8,7 +8,9 @@ on the server, whatever the browser does. A small script warns two minutes befor
 
 from collections.abc import Callable
 
+from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.core.internal.httpkit import HTTP_USER_AGENT_MAX_LENGTH
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
@@ -104,6 +106,25 @@ def count_login_as_recent_authentication(
 SESSIONS_SEEN = "portal_sessions_seen"
 
 
+# As allauth cuts it (UserSession.user_agent's max_length).
+AGENT_LENGTH = HTTP_USER_AGENT_MAX_LENGTH
+
+
+def record_activity(request: HttpRequest) -> None:
+    """The sessions list's row of this session, seen now: one UPDATE when the device and
+    address are those already recorded; otherwise allauth records it (a new row, or a new
+    device or address, which sends allauth's ``session_client_changed``)."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:AGENT_LENGTH]
+    seen = UserSession.objects.filter(
+        session_key=request.session.session_key,
+        user_id=request.user.pk,
+        ip=get_adapter().get_client_ip(request),
+        user_agent=agent,
+    ).update(last_seen_at=timezone.now())
+    if not seen:
+        UserSession.objects.create_from_request(request)
+
+
 class SessionActivityMiddleware:
     """Keeps the sessions list's "last activity" and IP current, at most once a minute.
 
@@ -119,7 +140,7 @@ class SessionActivityMiddleware:
             now = int(timezone.now().timestamp())
             seen = request.session.get(SESSIONS_SEEN)
             if seen is None or now - int(seen) >= WRITE_EVERY:
-                UserSession.objects.create_from_request(request)
+                record_activity(request)
                 request.session[SESSIONS_SEEN] = now
         return self.get_response(request)
 

@@ -230,6 +230,24 @@ def test_the_sessions_list_follows_activity_at_most_once_a_minute(new_subscriber
         assert session.last_seen_at == START + datetime.timedelta(minutes=2)
 
 
+def test_activity_from_the_same_device_and_address_is_one_update(new_subscriber):
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(START, tick=False) as clock:
+        client = CommittingClient(REMOTE_ADDR="198.51.100.20")
+        login(client, new_subscriber.email)
+        clock.shift(datetime.timedelta(minutes=2))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/mon-compte/").status_code == 200
+        session = UserSession.objects.get(user=new_subscriber)
+        assert session.last_seen_at == START + datetime.timedelta(minutes=2)
+        assert session.ip == "198.51.100.20"
+        touching = [q["sql"] for q in captured if "usersessions_usersession" in q["sql"]]
+        assert len(touching) == 1 and touching[0].startswith("UPDATE"), touching
+
+
 def test_the_second_factor_page_is_french_and_labelled(staff):
     TOTP.activate(staff, generate_totp_secret())
     client = CommittingClient()

@@ -24,9 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from core.csrf import get_token
 from core.kept import ProcessStore
 
 _TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')

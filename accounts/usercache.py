@@ -161,18 +161,22 @@ def get_user(request: HttpRequest) -> Any:
     return user
 
 
+_aget_user = sync_to_async(get_user)
+
+
 class CachedAuthenticationMiddleware(AuthenticationMiddleware):
     """Django's middleware, with ``request.user`` from ``get_user`` above."""
 
     def process_request(self, request: HttpRequest) -> None:
-        super().process_request(request)
+        if not hasattr(request, "session"):
+            super().process_request(request)  # Django's message: the session middleware
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             # A session to load: the idle clock asks for the account at once anyway, and
             # the account itself is cheaper to read a hundred times than a lazy proxy.
             request.user = get_user(request)
         else:
             request.user = SimpleLazyObject(partial(get_user, request))  # type: ignore[assignment]
-        request.auser = partial(sync_to_async(get_user), request)
+        request.auser = partial(_aget_user, request)
 
 
 # --- Signal receivers (connected in accounts.apps) --------------------------------------------

@@ -439,7 +439,10 @@ def main() -> None:
     ):
         size_specs: dict[str, Spec] = {
             "baseline": (big_base_url + "/bench/baseline", ""),
-            "dashboard": (big_base_url + "/", lua_rotation(users[:200], PAGES["dashboard"])),
+            "dashboard": (
+                big_base_url + "/",
+                lua_rotation(users[: len(small_users)], PAGES["dashboard"]),
+            ),
             "small baseline": (small_base_url + "/bench/baseline", ""),
             "small dashboard": (
                 small_base_url + "/",

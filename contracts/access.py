@@ -22,7 +22,6 @@ logged-in request before its page (issue #22).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.core.cache import cache
@@ -59,8 +58,9 @@ def get_contract_and_switcher(user: object, number: str) -> tuple[Contract, list
     contract = next((c for c in visible if c.number == canonical), None)
     if contract is None:
         raise Http404("No such contract")
-    # The list may be kept for later requests: the page gets its own copy of its contract.
-    return copy.copy(contract), visible
+    # The list is this request's own (unpickled from the cache, or read from the database
+    # for it), so its contract is handed over as it is, without a copy.
+    return contract, visible
 
 
 VISIBLE_PREFIX = "contracts:visible:"

@@ -213,3 +213,16 @@ def test_a_new_user_is_kept_after_login(db):
     browser.force_login(user)
     browser.get("/mon-compte/")
     assert entry(user) is not None
+
+
+def test_the_async_accessor_gives_the_kept_account(rf, subscriber, subscriber_client, contract):
+    """request.auser() (async views, Django's own helpers) reads what request.user reads."""
+    from asgiref.sync import async_to_sync
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    warmed(subscriber_client, contract)
+    request = rf.get("/")
+    request.COOKIES = {name: morsel.value for name, morsel in subscriber_client.cookies.items()}
+    SessionMiddleware(lambda r: None).process_request(request)
+    usercache.CachedAuthenticationMiddleware(lambda r: None).process_request(request)
+    assert async_to_sync(request.auser)().pk == subscriber.pk == request.user.pk

@@ -116,6 +116,7 @@ def main() -> None:
         meter = meters(port, database)
         for name, (path, lua) in specs.items():  # warm: every subscriber's pages kept
             wrk(name, base + path, 8, 3, lua)
+        prepare(env, "stagger", str(args.subscribers))  # kept accounts expire at any time
         for _ in range(args.rounds):
             for name, (path, lua) in specs.items():
                 before = {k: m() for k, m in meter.items()}

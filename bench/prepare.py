@@ -5,6 +5,7 @@
     python bench/prepare.py hashing         → JSON: Argon2 parameters and verification time
     python bench/prepare.py retire          → retires the kept contract pages (as an import)
     python bench/prepare.py reset-sessions  → ends every session (benchmark databases only)
+    python bench/prepare.py stagger N       → kept accounts of the first N expire at any moment
 
 Sessions are created directly in the session store (what a login leaves behind), so the
 load generator can act as many distinct subscribers without paying Argon2 each time.
@@ -31,6 +32,7 @@ django.setup()
 
 from importlib import import_module  # noqa: E402
 
+from allauth.usersessions.models import UserSession  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import (  # noqa: E402
@@ -70,6 +72,10 @@ def subscribers(count: int) -> list[dict[str, str]]:
         since = int(time.time()) - random.randrange(60)
         session[LAST_ACTIVITY] = session[SESSIONS_SEEN] = since
         session.save()
+        # The sessions list's row a login records (wrk sends no User-Agent).
+        UserSession.objects.create(
+            user=user, session_key=session.session_key, ip="127.0.0.1", user_agent=""
+        )
         rows.append(
             {
                 "email": user.email,
@@ -107,6 +113,27 @@ def query_counts(paths: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def stagger(count: int) -> int:
+    """The kept accounts (and contract lists) of the first ``count`` subscribers expire at
+    any moment of their lifetime from now, as they do once visitors come and go. After a
+    warm-up they were all kept within seconds, and would all expire within seconds too,
+    about a minute later: a burst of account reads landing on whichever page is measured
+    then. Returns how many entries were found."""
+    from django.core.cache import cache
+
+    from accounts import usercache
+    from contracts.access import VISIBLE_PREFIX
+
+    seconds = usercache.timeout()
+    found = 0
+    ids = User.objects.filter(payer_links__isnull=False).order_by("pk")[:count]
+    for user_id in ids.values_list("pk", flat=True):
+        left = random.randint(1, seconds)
+        for key in (f"{usercache.VERSION_PREFIX}{user_id}", f"{VISIBLE_PREFIX}{user_id}"):
+            found += bool(cache.touch(key, left))
+    return found
+
+
 def hashing(rounds: int = 10) -> dict[str, object]:
     """CPU time of one password verification with the portal's hasher (and Django's)."""
     results: dict[str, object] = {}
@@ -130,7 +157,6 @@ def hashing(rounds: int = 10) -> dict[str, object]:
 def reset_sessions() -> int:
     """Every run starts with no session: logins from earlier runs would otherwise pile up
     (each login lists and checks the account's other sessions, as allauth does)."""
-    from allauth.usersessions.models import UserSession
     from django.contrib.sessions.models import Session
 
     if "bench" not in settings.DATABASES["default"]["NAME"]:
@@ -148,6 +174,8 @@ def main() -> None:
         print(json.dumps(query_counts(json.loads(sys.argv[2]))))
     elif command == "hashing":
         print(json.dumps(hashing()))
+    elif command == "stagger":
+        print(json.dumps(stagger(int(sys.argv[2]))))
     elif command == "reset-sessions":
         print(json.dumps(reset_sessions()))
     elif command == "retire":

@@ -381,6 +381,7 @@ def main() -> None:
             **{label: ("/", lua_rotation(users, path)) for label, path in PAGES.items()},
         }
         warm(base, specs)
+        prepare(env, "stagger", str(args.subscribers))  # steady state: expiries spread
         results = interleaved(
             base,
             specs,
@@ -450,6 +451,8 @@ def main() -> None:
             ),
         }
         warm("", size_specs)
+        prepare(fresh_env, "stagger", str(len(small_users)))
+        prepare(small_env, "stagger", str(len(small_users)))
         meters = {
             "dashboard": server_cpu(fresh_port, big_db),
             "small dashboard": server_cpu(small_port, small_db),

@@ -2,10 +2,17 @@
 
 The selector lists the account's contracts, each linking to the same page of that
 contract. The selectors an account has been shown are kept together in the shared cache,
-under what the contract list is kept under (``contracts.access``: the account's kept
-version and the billing generation) and the code's fingerprint, and read with the session
-in the same round trip (``core.prefetch``), so that a process that has never served the
-account has it at hand. Accounts that are not kept (staff, no shared cache) get it
+under the contracts of the list (their ids, in order), the billing generation (any change
+to a contract, a payer or a link replaces it) and the code's fingerprint, and read with
+the session in the same round trip (``core.prefetch``), so that a process that has never
+served the account has it at hand.
+
+They are not kept under the account's version: when a kept account expires (every
+``USER_CACHE_SECONDS``) its contract list is read again, but if it is the same list the
+selectors stay, instead of being rendered again at every expiry (half of the CPU of
+reading an account again, issue #22). Who sees what is still decided by the list, read
+under the account's version (``contracts.access``): a selector is only ever shown for a
+list it was rendered from. Accounts that are not kept (staff, no shared cache) get it
 rendered each time.
 """
 
@@ -40,7 +47,8 @@ def switcher(
     if version is None:
         return _render(contract, contracts, view_name)
     key = f"{PREFIX}{user.pk}"
-    under = (version, fragments.generation(), fragments.code_fingerprint())
+    listed = tuple(c.pk for c in contracts)
+    under = (listed, fragments.generation(), fragments.code_fingerprint())
     which = (contract.number, view_name, get_language() or "")
     kept = prefetch.get(key)
     table: dict[tuple[str, str, str], str] = {}
@@ -52,8 +60,8 @@ def switcher(
     html = _render(contract, contracts, view_name)
     if len(table) < MAX_KEPT:
         table[which] = str(html)
-        # Under the account's version: dropped with it, and gone when it expires.
-        cache.set(key, (under, table), usercache.timeout())
+        # As long as the figures: a new list or generation makes another key anyway.
+        cache.set(key, (under, table), fragments.TIMEOUT)
         prefetch.discard([key])
     return html
 

@@ -226,3 +226,25 @@ def test_the_async_accessor_gives_the_kept_account(rf, subscriber, subscriber_cl
     SessionMiddleware(lambda r: None).process_request(request)
     usercache.CachedAuthenticationMiddleware(lambda r: None).process_request(request)
     assert async_to_sync(request.auser)().pk == subscriber.pk == request.user.pk
+
+
+def test_an_expired_account_keeps_its_contract_selectors(
+    subscriber_client, subscriber, contract, other_contract, monkeypatch
+):
+    """When a kept account expires, its contract list is read again; the same list keeps
+    its selectors (not rendered again), a new list gets new ones."""
+    from contracts import pageparts
+    from tests.builders import link
+
+    warmed(subscriber_client, contract)
+    rendered = []
+    render = pageparts._render
+    monkeypatch.setattr(
+        pageparts, "_render", lambda *args: rendered.append(args[0].number) or render(*args)
+    )
+    cache.delete(f"{usercache.VERSION_PREFIX}{subscriber.pk}")  # expired
+    assert account_reads(subscriber_client, dashboard(contract)) == (200, 1)
+    assert rendered == []
+    link(subscriber, other_contract.payer)  # a new list: a new selector, with both
+    body = subscriber_client.get(dashboard(contract)).content.decode()
+    assert rendered == [contract.number] and other_contract.number in body

@@ -50,7 +50,9 @@ def _ticks(pids: list[str]) -> int:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # ended meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        # utime, stime, and cutime, cstime: the CPU of children it has reaped, so that a
+        # worker replaced during a run still counts (through gunicorn's master).
+        total += sum(int(field) for field in fields[11:15])
     return total
 
 

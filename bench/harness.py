@@ -68,6 +68,8 @@ class Result:
     # CPU seconds the server spent on the run (gunicorn and its PostgreSQL backends), when
     # measured: unlike throughput, it does not count time spent waiting for the machine.
     cpu_s: float = 0.0
+    # For runs pooled by ``combined``: each run's throughput, in the order they were made.
+    rounds_rps: list[float] = field(default_factory=list, repr=False)
 
 
 def free_port() -> int:
@@ -260,6 +262,7 @@ def combined(slices: list[Result]) -> Result:
         requests=requests,
         seconds=round(seconds, 2),
         cpu_s=round(sum(s.cpu_s for s in slices), 3),
+        rounds_rps=[s.rps for s in slices],
     )
 
 

@@ -305,3 +305,33 @@ def test_a_waiting_message_is_shown_on_a_page_with_a_kept_frame(subscriber_clien
 
 def _without_tokens(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html(response))
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/contrats/11301.11377.01/factures/F2026-0103.pdf", "files"),
+        ("/contrats/113011137701/factures/F2026-0103.pdf", "files"),  # the number as typed
+        ("/contrats/11301.11377.01/factures/", "figures"),
+        ("/contrats/11301.11377.01/factures/F2026-0103/", None),  # an invoice's page
+        ("/contrats/not-a-number/factures/F1.pdf", None),
+        ("/mon-compte/", None),
+    ],
+)
+def test_what_is_read_with_the_session_follows_the_address(db, path, expected):
+    """A PDF's address reads where the contract's PDFs lie; a kept page's, its figures;
+    anything else, neither (core.prefetch)."""
+    from contracts import fragments
+    from core import prefetch
+
+    prefetch.reset({"PATH_INFO": path, "QUERY_STRING": ""})
+    try:
+        keys = fragments.prefetched_keys("1")
+    finally:
+        prefetch.reset()
+    if expected is None:
+        assert keys == []
+    elif expected == "files":
+        assert keys == [f"{fragments.FILES_PREFIX}11301.11377.01"]
+    else:
+        assert len(keys) == 1 and keys[0].startswith("contracts:page:")

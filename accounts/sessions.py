@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.core.internal.httpkit import HTTP_USER_AGENT_MAX_LENGTH
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
@@ -106,8 +105,8 @@ def count_login_as_recent_authentication(
 SESSIONS_SEEN = "portal_sessions_seen"
 
 
-# As allauth cuts it (UserSession.user_agent's max_length).
-AGENT_LENGTH = HTTP_USER_AGENT_MAX_LENGTH
+# As allauth cuts it: to the length of the sessions list's column.
+AGENT_LENGTH: int = getattr(UserSession._meta.get_field("user_agent"), "max_length", 0)
 
 
 def record_activity(request: HttpRequest) -> None:

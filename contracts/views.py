@@ -445,6 +445,7 @@ def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str)
     stored = fragments.invoice_files(contract).get(invoice_number)  # kept: no query either
     if stored is None:
         raise Http404("No such invoice")
+    # Not saved: only to open the stored file through the PDF field's storage.
     invoice = Invoice(contract=contract, number=invoice_number, pdf=stored)
     filename = _safe_filename(f"facture-{invoice.number}") + ".pdf"
     return private_file(invoice.pdf, filename)

@@ -75,7 +75,10 @@ class SessionStore(cached_db.SessionStore):
         extra = prefetch.keys_for(owner)
         session_cache_key = self.cache_key
         try:
-            found = self._cache.get_many([session_cache_key, *extra])  # type: ignore[attr-defined]
+            # From this process's copies where Redis says they are current (core.nearcache).
+            store: Any = self._cache  # type: ignore[attr-defined]  # cached_db's, untyped
+            read = getattr(store, "get_many_near", store.get_many)
+            found = read([session_cache_key, *extra])
         except Exception:  # as cached_db: the database still answers
             found = {}
         data = found.get(session_cache_key)

@@ -1,5 +1,6 @@
 """Django's Redis cache, with one redis-py client per process and pool instead of one per call,
-and ``get_many`` sent straight on a pooled connection.
+``get_many`` sent straight on a pooled connection, and ``get_many_near`` served from this
+process's copies (``core.nearcache``) where Redis says they are current.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache
 operation; with redis-py 8 each construction fills a ~170-entry case-insensitive table of
@@ -10,17 +11,29 @@ is thread-safe and only borrows connections from its pool, so one per pool is en
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import redis
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+from core.nearcache import NearCache
 
 
 class ReusedRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._redis_clients: dict[int, Any] = {}
+        seconds = getattr(settings, "NEAR_CACHE_SECONDS", 0)
+        # Reads and writes go to the first server (the primary): the copies must follow
+        # the server that is written to.
+        self.near = (
+            NearCache(lambda: self._get_connection_pool(True), seconds=seconds)  # type: ignore[attr-defined]
+            if seconds > 0
+            else None
+        )
 
     # _get_connection_pool_index, _get_connection_pool and _client are private to Django's
     # RedisCacheClient (its get_client uses them the same way); django-stubs leaves them out.
@@ -61,6 +74,72 @@ class ReusedRedisCacheClient(RedisCacheClient):
             key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
         }
 
+    def get_many_near(self, keys: Iterable[str]) -> dict[str, Any]:
+        """``get_many``, from this process's copies where they are current."""
+        keys = list(keys)
+        raw = self.near.get_many(keys) if self.near is not None and keys else None
+        if raw is None:
+            return self.get_many(keys)
+        loads = self._serializer.loads  # type: ignore[attr-defined]  # Django's, untyped
+        pairs = zip(keys, raw, strict=True)
+        return {key: loads(value) for key, value in pairs if value is not None}
+
+    # Writes drop this process's copies at once (Redis tells the other processes).
+
+    def _forget(self, keys: Iterable[Any]) -> None:
+        if self.near is not None:
+            self.near.forget([str(key) for key in keys])
+
+    def add(self, key: Any, value: Any, timeout: Any) -> bool:
+        try:
+            return bool(super().add(key, value, timeout))
+        finally:
+            self._forget([key])
+
+    def set(self, key: Any, value: Any, timeout: Any) -> None:
+        try:
+            super().set(key, value, timeout)
+        finally:
+            self._forget([key])
+
+    def touch(self, key: Any, timeout: Any) -> bool:
+        try:
+            return bool(super().touch(key, timeout))
+        finally:
+            self._forget([key])
+
+    def delete(self, key: Any) -> bool:
+        try:
+            return bool(super().delete(key))
+        finally:
+            self._forget([key])
+
+    def incr(self, key: Any, delta: int) -> Any:
+        try:
+            return super().incr(key, delta)
+        finally:
+            self._forget([key])
+
+    def set_many(self, data: Any, timeout: Any) -> None:
+        try:
+            super().set_many(data, timeout)
+        finally:
+            self._forget(data)
+
+    def delete_many(self, keys: Any) -> None:
+        keys = list(keys)
+        try:
+            super().delete_many(keys)
+        finally:
+            self._forget(keys)
+
+    def clear(self) -> bool:
+        try:
+            return bool(super().clear())
+        finally:
+            if self.near is not None:
+                self.near.clear()
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
@@ -71,3 +150,10 @@ class RedisCache(DjangoRedisCache):
         """No check: Django's warns about keys memcached would refuse (length, spaces),
         which Redis takes as they are, and it ran on every key of every logged-in request
         (a regular expression and a generator each, issue #22)."""
+
+    def get_many_near(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
+        """``get_many``, from this process's copies where Redis says they are current
+        (``core.nearcache``); the values read by every logged-in request."""
+        key_map = {self.make_key(key, version=version): key for key in keys}
+        found = self._cache.get_many_near(key_map)  # type: ignore[attr-defined]
+        return {key_map[key]: value for key, value in found.items()}

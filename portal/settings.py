@@ -237,6 +237,10 @@ USER_CACHE_SECONDS = env_int(
     0 if CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 60,
     minimum=0,
 )
+# Seconds a process may use its own copy of what every logged-in request reads from Redis
+# (the session, the kept account, the contract list: core/nearcache.py). Redis tells the
+# process when one changes; this bounds a copy's life whatever happens. 0: always read Redis.
+NEAR_CACHE_SECONDS = env_int("NEAR_CACHE_SECONDS", 30, minimum=0)
 # The home page is the login page; after login the subscriber lands in their area.
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "contracts:area"

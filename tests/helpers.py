@@ -1,8 +1,22 @@
 """Small assertions about rendered pages, shared by the tests."""
 
 import re
+import socket
 
+import pytest
 from django.http import HttpResponse
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+# For tests that talk to a Redis server of their own choosing (not CACHE_URL's).
+needs_local_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
 def html(response: HttpResponse) -> str:

@@ -65,3 +65,46 @@ def test_a_changed_account_loses_access_on_its_next_request_on_every_process(clu
         again = [browser.get(PAGE) for _ in range(4)]
         assert {answer.status for answer in again} == {302}
         assert {answer.instance for answer in again} == {"A", "B"}
+
+
+# What else every process keeps a copy of (core.nearcache): the session, and the contract
+# list, kept under the billing generation.
+ELSEWHERE = {
+    # The Régie removes the link (the admin): the contract is no longer the account's.
+    "link removed": (
+        "from contracts.models import AccountPayerLink\n"
+        "AccountPayerLink.objects.get(user_id={user_id}).delete()",
+        404,
+    ),
+    # "Log out everywhere" from the sessions list: every session of the account ends.
+    "sessions ended": (
+        "from allauth.usersessions.models import UserSession\n"
+        "for row in UserSession.objects.filter(user_id={user_id}):\n"
+        "    row.end()",
+        302,
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(ELSEWHERE))
+def test_a_change_made_elsewhere_is_seen_on_the_next_request_on_every_process(cluster, change):
+    email = f"near-{change.split()[0]}@example.fr"
+    created = cluster.manage("shell", "-c", NEW_ACCOUNT.format(email=email, password=PASSWORD))
+    user_id = int(created.split()[-1])
+    browsers = [cluster.browser(source) for source in ("127.0.0.23", "127.0.0.24")]
+    for browser in browsers:
+        assert browser.log_in(email).status == 302
+        served = [browser.get(PAGE) for _ in range(8)]  # every worker keeps its copies
+        assert all(answer.status == 200 for answer in served), served[0].body[:300]
+        assert {answer.instance for answer in served} == {"A", "B"}
+
+    code, status = ELSEWHERE[change]
+    cluster.manage("shell", "-c", code.format(user_id=user_id))
+
+    first = browsers[0].get(PAGE)
+    second = browsers[1].get_on({"A": "B", "B": "A"}[first.instance], PAGE)
+    for browser, answer in zip(browsers, (first, second), strict=True):
+        assert answer.status == status, answer.body[:300]
+        again = [browser.get(PAGE) for _ in range(4)]
+        assert {a.status for a in again} == {status}
+        assert {a.instance for a in again} == {"A", "B"}

@@ -1,19 +1,8 @@
 """The Redis cache backend: Django's, reusing one redis-py client per pool."""
 
-import socket
-
-import pytest
-
 from core.cache import RedisCache
 from portal.env import parse_cache_url
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
+from tests.helpers import needs_local_redis
 
 
 def test_a_redis_cache_url_selects_the_portal_backend():
@@ -22,7 +11,7 @@ def test_a_redis_cache_url_selects_the_portal_backend():
     )
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+@needs_local_redis
 def test_it_stores_and_counts_like_django_redis_cache_with_one_client():
     cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
     cache.delete_many(["a", "n"])
@@ -36,7 +25,7 @@ def test_it_stores_and_counts_like_django_redis_cache_with_one_client():
     cache.delete_many(["a", "n"])
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+@needs_local_redis
 def test_keys_redis_takes_as_they_are_raise_no_memcached_warning(recwarn):
     cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
     long_key = "contracts:page:" + "x" * 300 + " with spaces"
@@ -46,7 +35,7 @@ def test_keys_redis_takes_as_they_are_raise_no_memcached_warning(recwarn):
     cache.delete(long_key)
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+@needs_local_redis
 def test_get_many_reads_what_django_reads_and_survives_a_dropped_connection():
     cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "test-portal-cache"})
     cache.set_many({"s": {"_auth_user_id": "7"}, "n": 12, "none": None}, 30)

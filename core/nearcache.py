@@ -1,0 +1,188 @@
+"""Copies, in each process, of the values every logged-in request reads, kept exact by Redis.
+
+Every logged-in request reads a few values from Redis in one ``MGET``: the session, the
+kept account, the billing generation, the contract list (``accounts.sessionstore``). On
+the shipped configuration that round trip cost more than the rest of the floor: the
+worker waits, another process takes the core, and the request resumes with cold caches
+(issue #22). Yet these values change rarely: a session about once a minute, an account
+when it is edited.
+
+Here a process keeps the raw values it read, and Redis says when one changes. The reads
+go through one connection of the process with ``CLIENT TRACKING`` on (Redis 6 and later,
+RESP3, which redis-py speaks by default): Redis remembers which keys that connection read
+and, when any client changes or deletes one, or it expires or is evicted, sends its name
+on the same connection (``invalidate``; a flush sends no name: everything). The rules
+that keep the copies exact:
+
+- Before a copy is used, the messages already waiting on the connection are read (a poll
+  that does not wait): a change Redis made before this request started is applied.
+- A write by this process through the cache drops its own copy at once
+  (``core.cache``), without waiting for the message.
+- A copy is used only while the connection has answered within ``HEARTBEAT`` seconds,
+  and never after ``seconds``: a connection lost without a word cannot keep old copies
+  in use.
+- Anything unexpected on the connection (an error, a reconnection, Redis restarting)
+  drops every copy and the connection. The next request connects again, and meanwhile
+  the caller reads Redis as it always did (``get_many`` returns None).
+- Values are kept as Redis returned them (pickled bytes): every request unpickles its
+  own objects and may change them freely.
+
+A change is seen by another process as soon as Redis's message reaches it, that is when
+Redis answers the write (the message and the answer leave in the same turn of its loop):
+the tests check that a deactivated account loses access on its next request on every
+process (``tests/multiprocess``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+# A copy is used only while the connection has answered within this many seconds.
+HEARTBEAT = 5.0
+# Copies kept at most (oldest dropped first): 7 keys per logged-in visitor.
+MAX_ITEMS = 50_000
+
+
+class NearCache:
+    """The copies of one process, read through its own tracked connection to the server
+    of ``pool()`` (made when first needed, again after a fork)."""
+
+    def __init__(
+        self,
+        pool: Callable[[], redis.ConnectionPool],
+        *,
+        seconds: float,
+        max_items: int = MAX_ITEMS,
+    ) -> None:
+        self._pool = pool
+        self.seconds = seconds
+        self.max_items = max_items
+        self._lock = threading.Lock()
+        # Full Redis key → (raw value or None when absent, monotonic time it was read).
+        self._copies: dict[str, tuple[bytes | None, float]] = {}
+        self._connection: Any = None
+        self._pid = 0
+        self._answered = 0.0
+        self._broken = False
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None] | None:
+        """The raw values of ``keys`` (None where absent), from the copies where they are
+        fresh, the others from Redis in one ``MGET``. None when no tracked connection
+        can be had: the caller reads Redis the usual way."""
+        with self._lock:
+            try:
+                return self._get_many(keys)
+            except (redis.RedisError, OSError):
+                self._drop_connection()
+                return None
+            except BaseException:
+                self._drop_connection()  # a reply half read must not be read as the next
+                raise
+
+    def forget(self, keys: Sequence[str]) -> None:
+        """This process is changing these keys: its copies are dropped now."""
+        with self._lock:
+            for key in keys:
+                self._copies.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._copies.clear()
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+    def _get_many(self, keys: Sequence[str]) -> list[bytes | None] | None:
+        connection = self._ready()
+        if connection is None:
+            return None
+        # The changes Redis has already announced (their handler drops the copies).
+        while connection.can_read(0):
+            connection.read_response(push_request=True)
+        if self._broken:
+            raise redis.ConnectionError("near cache: the connection was replaced")
+        now = time.monotonic()
+        copies = self._copies
+        # A silent connection's copies are not used (the MGET below re-reads them all).
+        oldest = now - self.seconds if now - self._answered <= HEARTBEAT else now + 1
+        values: dict[str, bytes | None] = {}
+        missing = []
+        for key in keys:
+            copy = copies.get(key)
+            if copy is not None and copy[1] >= oldest:
+                values[key] = copy[0]
+            else:
+                missing.append(key)
+        if missing:
+            connection.send_command("MGET", *missing, check_health=False)
+            # Messages that came before the answer are handled while reading it.
+            read = connection.read_response()
+            if self._broken or not isinstance(read, list) or len(read) != len(missing):
+                raise redis.ConnectionError("near cache: unexpected answer")
+            self._answered = now
+            for key, value in zip(missing, read, strict=True):
+                copies.pop(key, None)  # to the end: the oldest copies go first
+                copies[key] = (value, now)
+                values[key] = value
+            while len(copies) > self.max_items:
+                del copies[next(iter(copies))]
+        return [values[key] for key in keys]
+
+    def _ready(self) -> Any:
+        """The tracked connection, connected now if needed (None: not possible)."""
+        if self._pid != os.getpid():  # a fork: the parent's connection is not ours
+            self._connection = None
+            self._copies.clear()
+            self._pid = os.getpid()
+        if self._connection is not None:
+            if self._broken:
+                raise redis.ConnectionError("near cache: the connection was replaced")
+            return self._connection
+        pool = self._pool()
+        connection = pool.connection_class(
+            **{**pool.connection_kwargs, "retry": Retry(NoBackoff(), 0)}
+        )
+        if str(getattr(connection, "protocol", 2)) != "3":
+            return None  # invalidation messages need RESP3 on the same connection
+        # redis-py's own client-side cache installs its handler the same way.
+        connection._parser.set_invalidation_push_handler(self._invalidated)
+        connection.connect()
+        connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
+        connection.read_response()
+        # From now on any reconnection (tracking lost) is an error: see _broken.
+        connection.register_connect_callback(self._reconnected)
+        self._copies.clear()
+        self._broken = False
+        self._connection = connection
+        self._answered = time.monotonic()
+        return connection
+
+    def _invalidated(self, message: list[Any]) -> None:
+        """``["invalidate", [key, …]]``, or ``["invalidate", None]`` after a flush."""
+        keys = message[1] if len(message) > 1 else None
+        if keys is None:
+            self._copies.clear()
+            return
+        for key in keys:
+            name = key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
+            self._copies.pop(name, None)
+
+    def _reconnected(self, connection: object) -> None:
+        self._broken = True
+
+    def _drop_connection(self) -> None:
+        self._copies.clear()
+        connection, self._connection = self._connection, None
+        self._broken = False
+        if connection is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing to close
+                connection.disconnect()

@@ -1,0 +1,155 @@
+"""Each process's copies of what logged-in requests read (core.nearcache), kept exact by
+Redis's invalidation messages. Two ``RedisCache`` objects stand for two processes: each
+has its own pool and its own tracked connection."""
+
+import time
+
+import pytest
+from django.test import override_settings
+
+from core.cache import RedisCache
+from tests.helpers import needs_local_redis
+
+URL = "redis://127.0.0.1:6379/14"
+
+
+pytestmark = needs_local_redis
+
+
+def _process() -> RedisCache:
+    cache = RedisCache(URL, {"KEY_PREFIX": "test-near-cache"})
+    cache._cache  # noqa: B018  # its client, made now: it reads NEAR_CACHE_SECONDS
+    return cache
+
+
+@pytest.fixture
+def here_and_there():
+    with override_settings(NEAR_CACHE_SECONDS=30):
+        here, there = _process(), _process()
+    yield here, there
+    there.delete_many(["k", "d", "t", "other", "absent"])
+
+
+class Spy:
+    """Counts the commands sent on the tracked connection of ``cache``."""
+
+    def __init__(self, cache: RedisCache) -> None:
+        self.sent: list[tuple] = []
+        connection = cache._cache.near._connection
+        original = connection.send_command
+
+        def send_command(*args, **kwargs):
+            self.sent.append(args)
+            return original(*args, **kwargs)
+
+        connection.send_command = send_command
+
+
+def _soon(read, expected, seconds=2.0):
+    """What ``read()`` gives once it gives ``expected``, or its last answer after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if value == expected or time.monotonic() > deadline:
+            return value
+        time.sleep(0.01)
+
+
+def test_a_value_read_again_comes_from_the_copy_without_asking_redis(here_and_there):
+    here, there = here_and_there
+    there.set("k", {"n": 1}, 30)
+    there.delete("absent")
+    assert here.get_many_near(["k", "absent"]) == {"k": {"n": 1}}
+
+    spy = Spy(here)
+    for _ in range(3):
+        assert here.get_many_near(["k", "absent"]) == {"k": {"n": 1}}
+    assert spy.sent == []
+
+
+def test_a_change_by_another_process_is_seen_and_read_again(here_and_there):
+    here, there = here_and_there
+    there.set("k", 1, 30)
+    there.set("other", "same", 30)
+    assert here.get_many_near(["k", "other"]) == {"k": 1, "other": "same"}
+    spy = Spy(here)
+
+    there.set("k", 2, 30)
+    assert _soon(lambda: here.get_many_near(["k", "other"]), {"k": 2, "other": "same"}) == {
+        "k": 2,
+        "other": "same",
+    }
+    # Only the changed key was read again.
+    assert spy.sent and all(command[1:] == ("test-near-cache:1:k",) for command in spy.sent)
+
+    there.delete("k")  # deleted (a logout, a dropped account) is a change too
+    assert _soon(lambda: here.get_many_near(["k"]), {}) == {}
+
+
+def test_what_this_process_writes_is_read_at_once(here_and_there):
+    here, _ = here_and_there
+    here.set("k", 1, 30)
+    assert here.get_many_near(["k"]) == {"k": 1}
+    here.set("k", 2, 30)
+    assert here.get_many_near(["k"]) == {"k": 2}
+    here.set_many({"k": 3}, 30)
+    assert here.get_many_near(["k"]) == {"k": 3}
+    here.delete_many(["k"])
+    assert here.get_many_near(["k"]) == {}
+
+
+def test_a_key_that_expires_is_not_served_from_the_copy(here_and_there):
+    here, _ = here_and_there
+    here.set("t", "short", 1)
+    assert here.get_many_near(["t"]) == {"t": "short"}
+    time.sleep(1.1)
+    assert _soon(lambda: here.get_many_near(["t"]), {}, seconds=3) == {}
+
+
+def test_a_flush_drops_every_copy(here_and_there):
+    here, there = here_and_there
+    there.set("k", 1, 30)
+    assert here.get_many_near(["k"]) == {"k": 1}
+    there._cache.get_client(write=True).flushdb()
+    assert _soon(lambda: here.get_many_near(["k"]), {}) == {}
+
+
+def test_each_read_gets_its_own_objects(here_and_there):
+    here, there = here_and_there
+    there.set("d", {"names": ["a"]}, 30)
+    first = here.get_many_near(["d"])["d"]
+    first["names"].append("changed by a view")
+    assert here.get_many_near(["d"]) == {"d": {"names": ["a"]}}
+
+
+def test_a_lost_connection_drops_the_copies_and_reads_go_on(here_and_there):
+    here, there = here_and_there
+    there.set("k", 1, 30)
+    assert here.get_many_near(["k"]) == {"k": 1}
+    # Redis drops every connection (a restart): whatever happened meanwhile is unknown.
+    there._cache.get_client(write=True).client_kill_filter(_type="normal", skipme=False)
+    there.set("k", 2, 30)
+    assert here.get_many_near(["k"]) == {"k": 2}
+    assert here.get_many_near(["k"]) == {"k": 2}  # tracked again on a new connection
+    there.set("k", 3, 30)
+    assert _soon(lambda: here.get_many_near(["k"]), {"k": 3}) == {"k": 3}
+
+
+def test_a_silent_connection_is_not_trusted_past_the_heartbeat(here_and_there, monkeypatch):
+    here, there = here_and_there
+    there.set("k", 1, 30)
+    assert here.get_many_near(["k"]) == {"k": 1}
+    spy = Spy(here)
+    near = here._cache.near
+    monkeypatch.setattr(near, "_answered", time.monotonic() - 60)
+    assert here.get_many_near(["k"]) == {"k": 1}
+    assert len(spy.sent) == 1  # asked Redis again
+
+
+def test_without_near_cache_seconds_every_read_asks_redis():
+    with override_settings(NEAR_CACHE_SECONDS=0):
+        here = _process()
+    assert here._cache.near is None
+    here.set("k", 5, 30)
+    assert here.get_many_near(["k", "absent"]) == {"k": 5}
+    here.delete("k")

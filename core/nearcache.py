@@ -48,8 +48,13 @@ from redis.retry import Retry
 
 # A copy is used only while the connection has answered within this many seconds.
 HEARTBEAT = 5.0
-# Copies kept at most (oldest dropped first): 7 keys per logged-in visitor.
+# Copies kept at most (oldest dropped first): 7 keys per logged-in visitor, most of them
+# under a kilobyte; a contract page's figures (3 to 15 kB) are kept by the page too.
 MAX_ITEMS = 50_000
+MAX_BYTES = 16 * 1024 * 1024
+# After a failure, the next try at a tracked connection waits this long (seconds): a Redis
+# that refuses tracking (an ACL, a proxy) must not cost a new connection per request.
+RETRY_AFTER = 5.0
 
 
 class NearCache:
@@ -62,10 +67,13 @@ class NearCache:
         *,
         seconds: float,
         max_items: int = MAX_ITEMS,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         self._pool = pool
         self.seconds = seconds
         self.max_items = max_items
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         # Full Redis key → (raw value or None when absent, monotonic time it was read).
         self._copies: dict[str, tuple[bytes | None, float]] = {}
@@ -73,6 +81,7 @@ class NearCache:
         self._pid = 0
         self._answered = 0.0
         self._broken = False
+        self._retry_at = 0.0
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | None] | None:
         """The raw values of ``keys`` (None where absent), from the copies where they are
@@ -92,11 +101,11 @@ class NearCache:
         """This process is changing these keys: its copies are dropped now."""
         with self._lock:
             for key in keys:
-                self._copies.pop(key, None)
+                self._drop(key)
 
     def clear(self) -> None:
         with self._lock:
-            self._copies.clear()
+            self._clear()
 
     def __len__(self) -> int:
         return len(self._copies)
@@ -130,29 +139,46 @@ class NearCache:
                 raise redis.ConnectionError("near cache: unexpected answer")
             self._answered = now
             for key, value in zip(missing, read, strict=True):
-                copies.pop(key, None)  # to the end: the oldest copies go first
-                copies[key] = (value, now)
                 values[key] = value
-            while len(copies) > self.max_items:
-                del copies[next(iter(copies))]
+                self._drop(key)  # kept again at the end: the oldest copies go first
+                if value is None or len(value) <= self.max_bytes // 64:
+                    copies[key] = (value, now)
+                    self._bytes += len(value or b"")
+            while len(copies) > self.max_items or self._bytes > self.max_bytes:
+                self._drop(next(iter(copies)))
         return [values[key] for key in keys]
+
+    def _drop(self, key: str) -> None:
+        copy = self._copies.pop(key, None)
+        if copy is not None and copy[0] is not None:
+            self._bytes -= len(copy[0])
+
+    def _clear(self) -> None:
+        self._copies.clear()
+        self._bytes = 0
 
     def _ready(self) -> Any:
         """The tracked connection, connected now if needed (None: not possible)."""
         if self._pid != os.getpid():  # a fork: the parent's connection is not ours
             self._connection = None
-            self._copies.clear()
+            self._clear()
             self._pid = os.getpid()
+            self._retry_at = 0.0
         if self._connection is not None:
             if self._broken:
                 raise redis.ConnectionError("near cache: the connection was replaced")
             return self._connection
+        if time.monotonic() < self._retry_at:
+            return None
+        # Until this one is set up, a failure is not retried at once.
+        self._retry_at = time.monotonic() + RETRY_AFTER
         pool = self._pool()
         connection = pool.connection_class(
             **{**pool.connection_kwargs, "retry": Retry(NoBackoff(), 0)}
         )
         if str(getattr(connection, "protocol", 2)) != "3":
-            return None  # invalidation messages need RESP3 on the same connection
+            self._retry_at = float("inf")  # invalidations need RESP3 on the same connection
+            return None
         # redis-py's own client-side cache installs its handler the same way.
         connection._parser.set_invalidation_push_handler(self._invalidated)
         connection.connect()
@@ -160,8 +186,9 @@ class NearCache:
         connection.read_response()
         # From now on any reconnection (tracking lost) is an error: see _broken.
         connection.register_connect_callback(self._reconnected)
-        self._copies.clear()
+        self._clear()
         self._broken = False
+        self._retry_at = 0.0
         self._connection = connection
         self._answered = time.monotonic()
         return connection
@@ -170,17 +197,16 @@ class NearCache:
         """``["invalidate", [key, …]]``, or ``["invalidate", None]`` after a flush."""
         keys = message[1] if len(message) > 1 else None
         if keys is None:
-            self._copies.clear()
+            self._clear()
             return
         for key in keys:
-            name = key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
-            self._copies.pop(name, None)
+            self._drop(key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key)
 
     def _reconnected(self, connection: object) -> None:
         self._broken = True
 
     def _drop_connection(self) -> None:
-        self._copies.clear()
+        self._clear()
         connection, self._connection = self._connection, None
         self._broken = False
         if connection is not None:

@@ -5,6 +5,7 @@ has its own pool and its own tracked connection."""
 import time
 
 import pytest
+import redis
 from django.test import override_settings
 
 from core.cache import RedisCache
@@ -127,7 +128,9 @@ def test_a_lost_connection_drops_the_copies_and_reads_go_on(here_and_there):
     there.set("k", 1, 30)
     assert here.get_many_near(["k"]) == {"k": 1}
     # Redis drops every connection (a restart): whatever happened meanwhile is unknown.
-    there._cache.get_client(write=True).client_kill_filter(_type="normal", skipme=False)
+    # (Asked from a connection of its own, which Redis answers after closing the others.)
+    with redis.Redis.from_url(URL) as admin:
+        admin.client_kill_filter(_type="normal", skipme=True)
     there.set("k", 2, 30)
     assert here.get_many_near(["k"]) == {"k": 2}
     assert here.get_many_near(["k"]) == {"k": 2}  # tracked again on a new connection
@@ -153,3 +156,28 @@ def test_without_near_cache_seconds_every_read_asks_redis():
     here.set("k", 5, 30)
     assert here.get_many_near(["k", "absent"]) == {"k": 5}
     here.delete("k")
+
+
+def test_a_redis_spoken_to_without_resp3_is_read_as_before():
+    with override_settings(NEAR_CACHE_SECONDS=30):
+        here = RedisCache(f"{URL}?protocol=2", {"KEY_PREFIX": "test-near-cache"})
+        here._cache  # noqa: B018
+    here.set("k", 6, 30)
+    for _ in range(2):
+        assert here.get_many_near(["k", "absent"]) == {"k": 6}
+    near = here._cache.near
+    assert near._connection is None and near._retry_at == float("inf") and len(near) == 0
+    here.delete("k")
+
+
+def test_the_copies_stay_within_their_bounds(here_and_there):
+    here, there = here_and_there
+    near = here._cache.near
+    near.max_items, near.max_bytes = 3, 64 * 100
+    there.set_many({"k": "x" * 50, "d": "y" * 50, "t": "z" * 50, "other": "w" * 500}, 30)
+    assert here.get_many_near(["k", "d", "t", "other"])["other"] == "w" * 500
+    assert set(near._copies) == {f"test-near-cache:1:{key}" for key in ("k", "d", "t")}
+    assert near._bytes == sum(len(value) for value, _ in near._copies.values())
+    there.set("k", "x", 30)
+    assert _soon(lambda: here.get_many_near(["k"]), {"k": "x"}) == {"k": "x"}
+    assert near._bytes == sum(len(value) for value, _ in near._copies.values())

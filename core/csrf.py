@@ -5,8 +5,15 @@ from the system's random source: 32 ``getrandom`` calls, about 4 % of a contract
 CPU once everything else was kept (issue #22). Here the mask is drawn from one read of
 the same source, by rejection (bytes of 248 and over are dropped, so that each of the 62
 characters is equally likely), and the token is the one Django makes: same length, same
-characters, same cipher, checked by Django's own middleware. Everything else is Django's:
-the secret, the cookie and its renewal.
+characters, same cipher, checked by Django's own middleware. The secret and the cookie
+are Django's.
+
+One difference: a browser that sent the cookie is not sent it again. Django re-sends it
+with every page that shows a form, only to push back its expiry (a year); that is a
+``Set-Cookie`` header, its date and a ``Vary`` on every contract page (about 2 % of one).
+Here the cookie lasts a year from the page that first set it; then the next page sets a
+new one, as for a first visit (Django itself keeps an old masked cookie without
+re-sending it, "only in cases where the secret is already getting saved anyways").
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ def _mask() -> str:
 
 
 def get_token(request: HttpRequest) -> str:
-    """``django.middleware.csrf.get_token``, with the mask drawn in one read."""
+    """``django.middleware.csrf.get_token``, with the mask drawn in one read, and the
+    cookie sent only to a browser that has none (see the module doc)."""
     if "CSRF_COOKIE" in request.META:
         secret = request.META["CSRF_COOKIE"]
-        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as Django: the cookie is renewed
     else:
         secret = csrf._add_new_csrf_cookie(request)  # type: ignore[attr-defined]  # Django's
     mask = _mask()

@@ -29,7 +29,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core.csrf import get_token
@@ -59,16 +59,25 @@ def render_kept(
     if settings.DEBUG or len(get_messages(request)):
         return HttpResponse(render_to_string(template_name, {**context, **holes}, request))
     key = (template_name, get_language(), *vary)
-    parts: list[str] | None = _skeletons.get(key)
-    if parts is None:
+    kept: list[bytes | str] | None = _skeletons.get(key)
+    if kept is None:
         markers = {name: mark_safe(_marker(name)) for name in (*holes, _CSRF)}
         html = render_to_string(template_name, {**context, **markers}, request)
         parts = _split(html, set(markers))
+        # Kept encoded: a page is served by joining bytes, the static ones encoded once.
+        kept = [p[len(_MARK) :] if _is_hole(p) else p.encode() for p in parts]
         if _keepable(request, parts, holes):
-            _skeletons.set(key, parts)
-    values = {name: str(conditional_escape(value)) for name, value in holes.items()}
-    values[_CSRF] = str(conditional_escape(get_token(request)))
-    return HttpResponse("".join(values[p[len(_MARK) :]] if _is_hole(p) else p for p in parts))
+            _skeletons.set(key, kept)
+    values = {name: _escaped(value) for name, value in holes.items()}
+    values[_CSRF] = get_token(request).encode()  # letters and digits only
+    return HttpResponse(b"".join(values[p] if isinstance(p, str) else p for p in kept))
+
+
+def _escaped(value: Any) -> bytes:
+    """``conditional_escape(value)``, encoded (``SafeString`` is a ``str``: checked first)."""
+    if isinstance(value, SafeString):
+        return value.encode()
+    return str(conditional_escape(value)).encode()
 
 
 def _split(html: str, names: set[str]) -> list[str]:

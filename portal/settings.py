@@ -115,7 +115,8 @@ MIDDLEWARE = [
     # Staff without a TOTP authenticator are sent to set one up before any admin page.
     "accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, each policy written once rather than on every response.
+    "portal.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

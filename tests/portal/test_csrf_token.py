@@ -19,7 +19,8 @@ def test_the_token_unmasks_to_the_cookies_secret_as_djangos_does(rf: RequestFact
         assert len(token) == django_csrf.CSRF_TOKEN_LENGTH
         assert set(token) <= set(django_csrf.CSRF_ALLOWED_CHARS)
         assert django_csrf._unmask_cipher_token(token) == secret
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True  # the cookie is renewed
+    # The browser has the cookie: it is not sent again (see core/csrf.py).
+    assert not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
 def test_without_a_cookie_a_secret_is_made_and_sent(rf: RequestFactory):
@@ -47,3 +48,18 @@ def test_the_login_form_of_the_kept_entrance_page_posts(db):
     )
     assert answer.status_code == 200  # the form's own error, not the 403 of a bad token
     assert "csrfmiddlewaretoken" in answer.content.decode()
+
+
+def test_a_kept_contract_page_sends_the_cookie_only_to_a_browser_without_one(
+    subscriber_client, contract
+):
+    url = reverse("contracts:dashboard", args=[contract.number])
+    subscriber_client.cookies.pop("csrftoken", None)
+    first = subscriber_client.get(url)
+    assert first.status_code == 200 and "csrftoken" in first.cookies
+    secret = first.cookies["csrftoken"].value
+    for _ in range(2):  # the second one is served from the kept frame
+        again = subscriber_client.get(url)
+        assert again.status_code == 200 and "csrftoken" not in again.cookies
+        token = again.content.decode().split('name="csrfmiddlewaretoken" value="')[1]
+        assert django_csrf._unmask_cipher_token(token.split('"')[0]) == secret

@@ -66,3 +66,35 @@ def test_security_txt_says_where_to_report_a_vulnerability(client):
 def test_robots_and_security_txt_refuse_a_post(client):
     assert client.post("/robots.txt").status_code == 405
     assert client.post("/.well-known/security.txt").status_code == 405
+
+
+def test_the_policy_written_once_is_djangos_and_follows_the_settings(client, settings):
+    from django.utils.csp import CSP, build_policy
+
+    for _ in range(2):
+        assert client.get("/")["Content-Security-Policy"] == build_policy(settings.SECURE_CSP)
+    settings.SECURE_CSP = {"default-src": [CSP.SELF], "img-src": [CSP.SELF, "data:"]}
+    settings.SECURE_CSP_REPORT_ONLY = {"default-src": [CSP.NONE]}
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == "default-src 'self'; img-src 'self' data:"
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+def test_a_response_that_used_its_nonce_carries_it(rf, settings):
+    from django.http import HttpResponse
+    from django.utils.csp import CSP
+
+    from portal.middleware import ContentSecurityPolicyMiddleware
+
+    settings.SECURE_CSP = {"script-src": [CSP.SELF, CSP.NONCE]}
+    request = rf.get("/")
+
+    def view(request):
+        return HttpResponse(f"<script nonce='{request._csp_nonce}'></script>")
+
+    response = ContentSecurityPolicyMiddleware(view)(request)
+    assert response["Content-Security-Policy"] == (
+        f"script-src 'self' 'nonce-{request._csp_nonce}'"
+    )
+    unused = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))(rf.get("/"))
+    assert unused["Content-Security-Policy"] == "script-src 'self'"

@@ -124,14 +124,15 @@ class NearCache:
         # A silent connection's copies are not used (the MGET below re-reads them all).
         oldest = now - self.seconds if now - self._answered <= HEARTBEAT else now + 1
         values: dict[str, bytes | None] = {}
-        missing = []
+        copied, missing = [], []
         for key in keys:
             copy = copies.get(key)
             if copy is not None and copy[1] >= oldest:
                 values[key] = copy[0]
+                copied.append(key)
             else:
                 missing.append(key)
-        if missing:
+        while missing:
             connection.send_command("MGET", *missing, check_health=False)
             # Messages that came before the answer are handled while reading it.
             read = connection.read_response()
@@ -144,8 +145,12 @@ class NearCache:
                 if value is None or len(value) <= self.max_bytes // 64:
                     copies[key] = (value, now)
                     self._bytes += len(value or b"")
-            while len(copies) > self.max_items or self._bytes > self.max_bytes:
-                self._drop(next(iter(copies)))
+            # A copy used above whose change was announced with that answer changed
+            # before it: read it again, so that all the values are of the same moment.
+            missing = [key for key in copied if key not in copies]
+            copied = [key for key in copied if key in copies]
+        while len(copies) > self.max_items or self._bytes > self.max_bytes:
+            self._drop(next(iter(copies)))
         return [values[key] for key in keys]
 
     def _drop(self, key: str) -> None:

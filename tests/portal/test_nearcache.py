@@ -181,3 +181,24 @@ def test_the_copies_stay_within_their_bounds(here_and_there):
     there.set("k", "x", 30)
     assert _soon(lambda: here.get_many_near(["k"]), {"k": "x"}) == {"k": "x"}
     assert near._bytes == sum(len(value) for value, _ in near._copies.values())
+
+
+def test_a_copy_announced_changed_with_the_answer_is_read_again(here_and_there):
+    """The values a request gets are of one moment: a copy used alongside keys read from
+    Redis, whose change is announced before that read's answer, is read again."""
+    here, there = here_and_there
+    there.set_many({"k": "old", "d": 1}, 30)
+    assert here.get_many_near(["k", "d"]) == {"k": "old", "d": 1}
+    here._cache.near.forget(["test-near-cache:1:d"])  # "d" must be read from Redis
+    connection = here._cache.near._connection
+    original = connection.send_command
+
+    def change_then_send(*args, **kwargs):
+        connection.send_command = original
+        there.set("k", "new", 30)  # changed before Redis reads "d"...
+        while not connection.can_read(0.05):  # ...and announced before its answer
+            pass
+        return original(*args, **kwargs)
+
+    connection.send_command = change_then_send
+    assert here.get_many_near(["k", "d"]) == {"k": "new", "d": 1}

@@ -186,9 +186,13 @@ class NearCache:
             return None
         # redis-py's own client-side cache installs its handler the same way.
         connection._parser.set_invalidation_push_handler(self._invalidated)
-        connection.connect()
-        connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
-        connection.read_response()
+        try:
+            connection.connect()
+            connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
+            connection.read_response()
+        except BaseException:
+            connection.disconnect()  # refused (an ACL, a proxy) or unreachable
+            raise
         # From now on any reconnection (tracking lost) is an error: see _broken.
         connection.register_connect_callback(self._reconnected)
         self._clear()

@@ -202,3 +202,30 @@ def test_a_copy_announced_changed_with_the_answer_is_read_again(here_and_there):
 
     connection.send_command = change_then_send
     assert here.get_many_near(["k", "d"]) == {"k": "new", "d": 1}
+
+
+def test_a_redis_that_refuses_tracking_is_read_as_before(here_and_there, monkeypatch):
+    """A managed Redis that disables CLIENT, or a proxy in between: every read goes to
+    Redis, and the refusal is not asked again at every request."""
+    here, there = here_and_there
+    here.get_many_near(["k"])  # the tracked connection, made
+    near = here._cache.near
+    near._drop_connection()
+    pool = here._cache._get_connection_pool(True)
+
+    asked = []
+
+    class Refusing(pool.connection_class):
+        def send_command(self, *args, **kwargs):
+            if args[:2] == ("CLIENT", "TRACKING"):
+                asked.append(self)
+                raise redis.ResponseError("unknown command 'CLIENT'")
+            return super().send_command(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "connection_class", Refusing)
+    there.set("k", 1, 30)
+    for value in (1, 2):
+        there.set("k", value, 30)
+        assert here.get_many_near(["k"]) == {"k": value}
+    assert near._connection is None and len(asked) == 1  # asked once, then not for 5 s
+    assert asked[0]._sock is None  # and its connection closed

@@ -34,19 +34,24 @@ def kept_in_redis(cluster, user_id: int) -> bool:
     return bool(client.keys(f"*accounts:user:{user_id}"))
 
 
-@pytest.mark.parametrize("change", list(CHANGES))
-def test_a_changed_account_loses_access_on_its_next_request_on_every_process(cluster, change):
-    email = f"cache-{change.split()[0]}@example.fr"
+def logged_in_everywhere(cluster, email: str, sources: tuple[str, str]):
+    """A new linked account, logged in from two browsers whose pages both instances (and,
+    with luck, all four workers) have served: the account, its copies and its pages are
+    kept everywhere. Returns the account id and the two browsers."""
     created = cluster.manage("shell", "-c", NEW_ACCOUNT.format(email=email, password=PASSWORD))
-    user_id = int(created.split()[-1])
-    browsers = [cluster.browser(source) for source in ("127.0.0.21", "127.0.0.22")]
+    browsers = [cluster.browser(source) for source in sources]
     for browser in browsers:
         assert browser.log_in(email).status == 302
-        # Warm: both instances (and, with luck, all four workers) serve the page, the
-        # account read from Redis.
         served = [browser.get(PAGE) for _ in range(8)]
         assert all(answer.status == 200 for answer in served), served[0].body[:300]
         assert {answer.instance for answer in served} == {"A", "B"}
+    return int(created.split()[-1]), browsers
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_changed_account_loses_access_on_its_next_request_on_every_process(cluster, change):
+    email = f"cache-{change.split()[0]}@example.fr"
+    user_id, browsers = logged_in_everywhere(cluster, email, ("127.0.0.21", "127.0.0.22"))
     assert kept_in_redis(cluster, user_id)
 
     cluster.manage(
@@ -89,14 +94,7 @@ ELSEWHERE = {
 @pytest.mark.parametrize("change", list(ELSEWHERE))
 def test_a_change_made_elsewhere_is_seen_on_the_next_request_on_every_process(cluster, change):
     email = f"near-{change.split()[0]}@example.fr"
-    created = cluster.manage("shell", "-c", NEW_ACCOUNT.format(email=email, password=PASSWORD))
-    user_id = int(created.split()[-1])
-    browsers = [cluster.browser(source) for source in ("127.0.0.23", "127.0.0.24")]
-    for browser in browsers:
-        assert browser.log_in(email).status == 302
-        served = [browser.get(PAGE) for _ in range(8)]  # every worker keeps its copies
-        assert all(answer.status == 200 for answer in served), served[0].body[:300]
-        assert {answer.instance for answer in served} == {"A", "B"}
+    user_id, browsers = logged_in_everywhere(cluster, email, ("127.0.0.23", "127.0.0.24"))
 
     code, status = ELSEWHERE[change]
     cluster.manage("shell", "-c", code.format(user_id=user_id))

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from inquiries.models import InquiryStatus, Message, MessageAuthor
 from tests.builders import mails_to
@@ -36,7 +37,8 @@ def test_my_requests_lists_each_request_with_reference_date_subject_and_status(
     assert_french_page(response)
     body = html(response)
     assert inquiry.reference in body
-    assert inquiry.created_at.strftime("%d/%m/%Y") in body
+    # The page shows the Régie's date (Europe/Paris): past 23:00 UTC it is already tomorrow.
+    assert timezone.localtime(inquiry.created_at).strftime("%d/%m/%Y") in body
     assert "Facture" in body
     assert "Reçue" in body
     assert body.count("/demandes/CT-") == 1

@@ -37,7 +37,7 @@ from harness import (
     write_report,
     wrk,
 )
-from run import FLOOR, PAGES, lua_rotation, prepare
+from run import FLOOR, PAGES, keep_every_page, lua_rotation, prepare
 
 TICK = os.sysconf("SC_CLK_TCK")
 SHOWN = ["baseline", "floor", "dashboard", "invoices", "consumption", "payments"]
@@ -116,7 +116,8 @@ def main() -> None:
     totals = {name: {"requests": 0} for name in specs}
     with shipped_gunicorn(env, port) as (base, _master):
         meter = meters(port, database)
-        for name, (path, lua) in specs.items():  # warm: every subscriber's pages kept
+        keep_every_page(base, users, [FLOOR, *(PAGES[name] for name in SHOWN[2:])])
+        for name, (path, lua) in specs.items():  # warm: caches and connections of every worker
             wrk(name, base + path, 8, 3, lua)
         prepare(env, "stagger", str(args.subscribers))  # kept accounts expire at any time
         for _ in range(args.rounds):

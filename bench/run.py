@@ -46,7 +46,8 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -213,9 +214,30 @@ DRAIN = 0.5  # seconds of rest after each run
 
 
 def warm(base: str, specs: dict[str, Spec], seconds: int = 4) -> None:
-    """Caches, connections, bytecode; long enough for every subscriber's page to be kept."""
+    """Caches, connections, bytecode, in every worker (after ``keep_every_page``)."""
     for label, (path, lua) in specs.items():
         wrk(label, base + path, 8, seconds, lua)
+
+
+def keep_every_page(base: str, users: list[dict[str, str]], templates: Iterable[str]) -> None:
+    """Each subscriber's page of each ``templates`` asked once (8 at a time), so that every
+    page the runs rotate over is kept before anything is measured. A timed warm-up alone
+    left it to the machine's speed: the first view of a page costs about 30 times a kept
+    one, and on a machine half as fast 4 seconds of wrk did not reach every subscriber, so
+    the runs at 1 and then 8 connections still paid for first views."""
+
+    def visit(url_and_session: tuple[str, str]) -> int:
+        url, session = url_and_session
+        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            response.read()
+            return int(response.status)
+
+    visits = [(base + t.format(**u), u["session"]) for t in templates for u in users]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = set(pool.map(visit, visits))
+    if statuses != {200}:
+        raise SystemExit(f"warm-up: pages answered {sorted(statuses)}, expected 200 only")
 
 
 def interleaved(
@@ -380,6 +402,7 @@ def main() -> None:
             "floor": ("/", lua_rotation(users, FLOOR)),
             **{label: ("/", lua_rotation(users, path)) for label, path in PAGES.items()},
         }
+        keep_every_page(base, users, [FLOOR, *PAGES.values()])
         warm(base, specs)
         prepare(env, "stagger", str(args.subscribers))  # steady state: expiries spread
         results = interleaved(
@@ -450,6 +473,8 @@ def main() -> None:
                 lua_rotation(small_users, PAGES["dashboard"]),  # type: ignore[arg-type]
             ),
         }
+        keep_every_page(big_base_url, users[: len(small_users)], [PAGES["dashboard"]])
+        keep_every_page(small_base_url, small_users, [PAGES["dashboard"]])  # type: ignore[arg-type]
         warm("", size_specs)
         prepare(fresh_env, "stagger", str(len(small_users)))
         prepare(small_env, "stagger", str(len(small_users)))

@@ -24,8 +24,9 @@ that keep the copies exact:
 - Anything unexpected on the connection (an error, a reconnection, Redis restarting)
   drops every copy and the connection. The next request connects again, and meanwhile
   the caller reads Redis as it always did (``get_many`` returns None).
-- Values are kept as Redis returned them (pickled bytes): every request unpickles its
-  own objects and may change them freely.
+- Values are kept as Redis returned them (pickled bytes). Every request gets objects of
+  its own and may change them freely: unpickled, or copied from the value this process
+  unpickled once (``core.decoded``).
 
 A change is seen by another process as soon as Redis's message reaches it, that is when
 Redis answers the write (the message and the answer leave in the same turn of its loop):

@@ -40,12 +40,12 @@ from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from contracts.models import normalize_contract_number
 from core import prefetch
 from core.kept import ProcessStore
+from core.skeleton import EncodedHTML
 
 GENERATION_KEY = "contracts:billing-generation"
 # Long enough for a visit (the idle timeout), short enough to keep the cache small.
@@ -157,26 +157,32 @@ class Fragment:
             else fragment_key(number, page_name, page, today, get_language() or "")
         )
 
-    def get(self) -> str | None:
+    def get(self) -> EncodedHTML | None:
         """This process's copy, else the shared cache's (read with the session when the
         page's address was known then), if kept under the current generation."""
         if not self.key:
             return None
-        html: str | None = _local.get((self.key, self.generation))
+        html: EncodedHTML | None = _local.get((self.key, self.generation))
         if html is None:
             kept = prefetch.get(self.key)
             if kept is None or kept[0] != self.generation:
                 return None
-            html = kept[1]
-            _local.set((self.key, self.generation), html, len(html))
+            html = self._keep_here(kept[1])
         return html
 
-    def keep(self, html: str) -> None:
+    def keep(self, html: str) -> EncodedHTML:
         if "csrfmiddlewaretoken" in html:
             raise ValueError("A kept fragment must hold nothing of the visitor's (a CSRF token).")
         if self.key:
             cache.set(self.key, (self.generation, html), TIMEOUT)
-            _local.set((self.key, self.generation), html, len(html))
+            return self._keep_here(html)
+        return EncodedHTML(html)
+
+    def _keep_here(self, html: str) -> EncodedHTML:
+        """This process's copy: the text and its UTF-8 bytes (``core.skeleton``)."""
+        encoded = EncodedHTML(html)
+        _local.set((self.key, self.generation), encoded, len(html) + len(encoded.utf8))
+        return encoded
 
 
 # Where each invoice's PDF lies, per contract: the PDF link of a kept page reads no row.
@@ -265,7 +271,7 @@ def figures(
     *,
     today: datetime.date,
     raw_page: str | None = None,
-) -> SafeString:
+) -> EncodedHTML:
     """The tabs and figures of a contract page: kept HTML, or ``load()`` rendered into the
     page template's ``figures`` partial (without the request) and then kept."""
     fragment = Fragment(contract.number, page_name, load, page=page_number(raw_page), today=today)
@@ -277,10 +283,9 @@ def figures(
             "partial": f"contracts/{page_name}.html#figures",
             **load(),
         }
-        html = render_to_string("contracts/_figures.html", context)
-        fragment.keep(html)
-    # Rendered from our templates with autoescaping, now or when it was kept.
-    return mark_safe(html)
+        # Rendered from our templates with autoescaping (kept so, and shown so).
+        html = fragment.keep(render_to_string("contracts/_figures.html", context))
+    return html
 
 
 def connect_signals() -> None:

@@ -110,7 +110,9 @@ def _figures_page(
     them is rendered once per process (core.skeleton), and the contract selector is kept
     with the account's contract list."""
     contract, switcher = get_contract_and_switcher(request.user, number)
-    today, page = timezone.localdate(), request.GET.get("page")
+    # Most visits have no query string: no QueryDict to build for them.
+    page = request.GET.get("page") if request.META.get("QUERY_STRING") else None
+    today = timezone.localdate()
     figures = fragments.figures(
         contract,
         view_name,

@@ -73,8 +73,23 @@ def render_kept(
     return HttpResponse(b"".join(values[p] if isinstance(p, str) else p for p in kept))
 
 
+class EncodedHTML(SafeString):
+    """Safe HTML kept with its UTF-8 bytes, which ``render_kept`` puts in as they are: a
+    contract page's figures (3 to 15 kB, kept per process by ``contracts.fragments``)
+    were encoded again on every request."""
+
+    utf8: bytes
+
+    def __new__(cls, html: str) -> EncodedHTML:
+        self = super().__new__(cls, html)
+        self.utf8 = html.encode()
+        return self
+
+
 def _escaped(value: Any) -> bytes:
     """``conditional_escape(value)``, encoded (``SafeString`` is a ``str``: checked first)."""
+    if type(value) is EncodedHTML:
+        return value.utf8
     if isinstance(value, SafeString):
         return value.encode()
     return str(conditional_escape(value)).encode()

@@ -30,8 +30,12 @@ def test_without_a_cookie_a_secret_is_made_and_sent(rf: RequestFactory):
     assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
 
 
-def test_every_character_of_the_mask_is_drawn_evenly():
-    counts = Counter("".join(csrf._mask() for _ in range(4000)))  # 128,000 characters
+def test_every_character_of_the_mask_is_drawn_evenly(rf: RequestFactory):
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = django_csrf._get_new_csrf_string()
+    # A token is the mask (its first 32 characters) and the secret ciphered with it.
+    masks = (csrf.get_token(request)[: django_csrf.CSRF_SECRET_LENGTH] for _ in range(4000))
+    counts = Counter("".join(masks))  # 128,000 characters
     assert set(counts) == set(django_csrf.CSRF_ALLOWED_CHARS)
     expected = 128_000 / 62
     assert all(abs(n - expected) < 0.15 * expected for n in counts.values())

@@ -28,6 +28,13 @@ def _benchmarks(patterns: str) -> list[URLPattern | URLResolver]:
 
 
 urlpatterns = [
+    # The subscriber area first: /espace/… and /contrats/<number>/…, what logged-in visitors
+    # ask for most. Django tries the patterns in order, and the 20 before them cost each
+    # contract page about 18 µs of its ~40 µs of URL resolution (issue #22). No pattern
+    # of another app starts with espace/ or contrats/ before them, so nothing else
+    # changes. The benchmarks' floor comes first, so that it is resolved as they are.
+    *_benchmarks("floor_urlpatterns"),
+    path("", include("contracts.urls")),
     path("", views.home, name="home"),
     path("a-propos/", views.about, name="about"),
     # The Régie's details and the contact form (inquiries app).
@@ -75,10 +82,6 @@ urlpatterns = [
     path("mon-compte/mes-donnees/", personal_data.my_data, name="my_data"),
     path("mon-compte/mes-donnees/export/", personal_data.my_data_page, name="my_data_page"),
     path("mon-compte/mes-donnees/export.json", personal_data.my_data_json, name="my_data_json"),
-    # The subscriber area: /espace/… and /contrats/<number>/… (the benchmarks' floor first,
-    # so that it is resolved as the contract pages are).
-    *_benchmarks("floor_urlpatterns"),
-    path("", include("contracts.urls")),
     # "Payer en ligne" (PayFiP): the confirmation, PayFiP's notification and return.
     path("", include("payments.urls")),
     path("", include("readings.urls")),

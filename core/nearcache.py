@@ -18,9 +18,11 @@ that keep the copies exact:
   that does not wait): a change Redis made before this request started is applied.
 - A write by this process through the cache drops its own copy at once
   (``core.cache``), without waiting for the message.
-- A copy is used only while the connection has answered within ``HEARTBEAT`` seconds,
-  and never after ``seconds``: a connection lost without a word cannot keep old copies
-  in use.
+- Every ``HEARTBEAT`` seconds, before a copy is used, Redis is asked whether tracking is
+  still on for this connection (``CLIENT TRACKINGINFO``, Redis 6.2 and later). A
+  connection lost without a word, a proxy that reconnected to another server, or an
+  administrator's ``CLIENT TRACKING OFF`` would stop the invalidations silently: then
+  every copy is dropped. A copy is also never used after ``seconds``, whatever happens.
 - Anything unexpected on the connection (an error, a reconnection, Redis restarting)
   drops every copy and the connection. The next request connects again, and meanwhile
   the caller reads Redis as it always did (``get_many`` returns None).
@@ -47,7 +49,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-# A copy is used only while the connection has answered within this many seconds.
+# Copies are used only while Redis has said within this many seconds that this
+# connection's tracking is on.
 HEARTBEAT = 5.0
 # Copies kept at most (oldest dropped first): 7 keys per logged-in visitor, most of them
 # under a kilobyte; a contract page's figures (3 to 15 kB) are kept by the page too.
@@ -80,7 +83,7 @@ class NearCache:
         self._copies: dict[str, tuple[bytes | None, float]] = {}
         self._connection: Any = None
         self._pid = 0
-        self._answered = 0.0
+        self._verified = 0.0
         self._broken = False
         self._retry_at = 0.0
 
@@ -121,9 +124,13 @@ class NearCache:
         if self._broken:
             raise redis.ConnectionError("near cache: the connection was replaced")
         now = time.monotonic()
+        if now - self._verified > HEARTBEAT:
+            self._verify(connection)
+            if self._broken:
+                raise redis.ConnectionError("near cache: the connection was replaced")
+            self._verified = now
         copies = self._copies
-        # A silent connection's copies are not used (the MGET below re-reads them all).
-        oldest = now - self.seconds if now - self._answered <= HEARTBEAT else now + 1
+        oldest = now - self.seconds
         values: dict[str, bytes | None] = {}
         copied, missing = [], []
         for key in keys:
@@ -139,7 +146,6 @@ class NearCache:
             read = connection.read_response()
             if self._broken or not isinstance(read, list) or len(read) != len(missing):
                 raise redis.ConnectionError("near cache: unexpected answer")
-            self._answered = now
             for key, value in zip(missing, read, strict=True):
                 values[key] = value
                 self._drop(key)  # kept again at the end: the oldest copies go first
@@ -153,6 +159,16 @@ class NearCache:
         while len(copies) > self.max_items or self._bytes > self.max_bytes:
             self._drop(next(iter(copies)))
         return [values[key] for key in keys]
+
+    def _verify(self, connection: Any) -> None:
+        """Raise unless Redis says this connection's tracking is on (messages that come
+        before the answer are handled while reading it)."""
+        connection.send_command("CLIENT", "TRACKINGINFO", check_health=False)
+        info = connection.read_response()
+        flags = (info.get(b"flags") or info.get("flags")) if isinstance(info, dict) else None
+        if not flags or {b"on", "on"}.isdisjoint(flags):
+            self._clear()
+            raise redis.ConnectionError("near cache: tracking is off on this connection")
 
     def _drop(self, key: str) -> None:
         copy = self._copies.pop(key, None)
@@ -191,6 +207,7 @@ class NearCache:
             connection.connect()
             connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
             connection.read_response()
+            self._verify(connection)  # Redis 6.2 and later: otherwise refused as above
         except BaseException:
             connection.disconnect()  # refused (an ACL, a proxy) or unreachable
             raise
@@ -200,7 +217,7 @@ class NearCache:
         self._broken = False
         self._retry_at = 0.0
         self._connection = connection
-        self._answered = time.monotonic()
+        self._verified = time.monotonic()
         return connection
 
     def _invalidated(self, message: list[Any]) -> None:

@@ -240,8 +240,9 @@ USER_CACHE_SECONDS = env_int(
 )
 # Seconds a process may use its own copy of what every logged-in request reads from Redis
 # (the session, the kept account, the contract list: core/nearcache.py). Redis tells the
-# process when one changes; this bounds a copy's life whatever happens. 0: always read Redis.
-NEAR_CACHE_SECONDS = env_int("NEAR_CACHE_SECONDS", 30, minimum=0)
+# process when one changes, and is asked every 5 s whether it still tracks the process's
+# connection; this bounds a copy's life whatever happens. 0: always read Redis.
+NEAR_CACHE_SECONDS = env_int("NEAR_CACHE_SECONDS", 300, minimum=0)
 # The home page is the login page; after login the subscriber lands in their area.
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "contracts:area"

@@ -121,14 +121,12 @@ class NearCache:
         # The changes Redis has already announced (their handler drops the copies).
         while connection.can_read(0):
             connection.read_response(push_request=True)
-        if self._broken:
-            raise redis.ConnectionError("near cache: the connection was replaced")
         now = time.monotonic()
         if now - self._verified > HEARTBEAT:
             self._verify(connection)
-            if self._broken:
-                raise redis.ConnectionError("near cache: the connection was replaced")
             self._verified = now
+        if self._broken:
+            raise redis.ConnectionError("near cache: the connection was replaced")
         copies = self._copies
         oldest = now - self.seconds
         values: dict[str, bytes | None] = {}
@@ -166,8 +164,7 @@ class NearCache:
         connection.send_command("CLIENT", "TRACKINGINFO", check_health=False)
         info = connection.read_response()
         flags = (info.get(b"flags") or info.get("flags")) if isinstance(info, dict) else None
-        if not flags or {b"on", "on"}.isdisjoint(flags):
-            self._clear()
+        if not flags or {b"on", "on"}.isdisjoint(flags):  # the caller drops every copy
             raise redis.ConnectionError("near cache: tracking is off on this connection")
 
     def _drop(self, key: str) -> None:

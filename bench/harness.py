@@ -70,6 +70,10 @@ class Result:
     cpu_s: float = 0.0
     # For runs pooled by ``combined``: each run's throughput, in the order they were made.
     rounds_rps: list[float] = field(default_factory=list, repr=False)
+    # For a page measured in pairs (``run.interleaved(paired=True)``): the bare view's runs
+    # made just before this page's, pooled, and their throughput run by run.
+    paired_rps: float = 0.0
+    paired_rounds_rps: list[float] = field(default_factory=list, repr=False)
 
 
 def free_port() -> int:

@@ -53,6 +53,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from core import prefetch
+from core.cycles import later
 
 PREFIX = "accounts:user:"
 VERSION_PREFIX = "accounts:user-version:"
@@ -175,8 +176,9 @@ class CachedAuthenticationMiddleware(AuthenticationMiddleware):
             # the account itself is cheaper to read a hundred times than a lazy proxy.
             request.user = get_user(request)
         else:
-            request.user = SimpleLazyObject(partial(get_user, request))  # type: ignore[assignment]
-        request.auser = partial(_aget_user, request)
+            request.user = SimpleLazyObject(later(get_user, request))  # type: ignore[assignment]
+        # Django's partials of the request, without the cycles they made (core/cycles.py).
+        request.auser = later(_aget_user, request)
 
 
 # --- Signal receivers (connected in accounts.apps) --------------------------------------------

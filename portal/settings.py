@@ -411,7 +411,8 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=180)
 # Logins that do not pass through the login form (after activation) end with the browser;
 # the login form's "Se souvenir de moi" overrides it either way.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Django's session storage, holding the request weakly (core/cycles.py).
+MESSAGE_STORAGE = "core.cycles.SessionStorage"
 SECURE_COOKIES = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

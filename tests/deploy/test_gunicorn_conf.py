@@ -163,3 +163,20 @@ def test_a_preloaded_master_builds_what_workers_need_first_without_a_connection(
     ]
     assert len(template_names()) > 100
     hook(SimpleNamespace(cfg=SimpleNamespace(preload_app=False)))  # nothing loaded: nothing done
+
+
+def test_what_a_preloaded_master_built_is_left_out_of_the_workers_collections(monkeypatch):
+    """Frozen before the fork: a worker's full collection walks only what it made (it
+    walked the master's ~160,000 objects too, 90-130 ms each time)."""
+    import gc
+    from types import SimpleNamespace
+
+    hook = load(monkeypatch)["when_ready"]
+    server = SimpleNamespace(
+        cfg=SimpleNamespace(preload_app=True), log=SimpleNamespace(info=lambda *args: None)
+    )
+    try:
+        hook(server)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -39,11 +39,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from contracts.models import normalize_contract_number
-from core import prefetch
+from core import dates, prefetch
 from core.kept import ProcessStore
 from core.skeleton import EncodedHTML
 
@@ -258,7 +257,7 @@ def prefetched_keys(account_id: str) -> list[str]:
         page = page_number((parse_qs(query).get("page") or [""])[-1])
         if page is None:
             return []
-        key = fragment_key(number, name, page, timezone.localdate(), get_language() or "")
+        key = fragment_key(number, name, page, dates.today(), get_language() or "")
     if _local.get((key, _last_seen)) is not None:
         return []  # kept here already (read from the cache only if the generation changed)
     return [key]

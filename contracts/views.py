@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -52,6 +51,7 @@ from contracts.models import (
 )
 from contracts.stats import twelve_month_window, year_on_year, yearly_totals
 from contracts.templatetags.fr_format import csv_decimal
+from core import dates
 from core.clientip import client_ip
 from core.decorators import subscriber_page
 from core.files import private_file
@@ -93,16 +93,6 @@ def _contract_context(
 Figures = Callable[[Contract, datetime.date, str | None], dict[str, Any]]
 
 
-# The title of each page of a contract (its number is put in).
-TITLES = {
-    "dashboard": gettext_lazy("Dashboard – contract %(number)s"),
-    "details": gettext_lazy("My contract – contract %(number)s"),
-    "consumption": gettext_lazy("Consumption – contract %(number)s"),
-    "invoices": gettext_lazy("Invoices – contract %(number)s"),
-    "payments": gettext_lazy("Payments – contract %(number)s"),
-}
-
-
 def _figures_page(
     request: AuthenticatedRequest, number: str, view_name: str, load: Figures
 ) -> HttpResponse:
@@ -113,7 +103,7 @@ def _figures_page(
     contract, switcher = get_contract_and_switcher(request.user, number)
     # Most visits have no query string: no QueryDict to build for them.
     page = request.GET.get("page") if request.META.get("QUERY_STRING") else None
-    today = timezone.localdate()
+    today = dates.today()
     figures = fragments.figures(
         contract,
         view_name,
@@ -125,7 +115,8 @@ def _figures_page(
     # Nothing of the visit outside the holes: the page is the same for every visitor.
     context = {"page_name": f"contracts:{view_name}"}
     holes = {
-        "page_title": TITLES[view_name] % {"number": contract.number},
+        # The title is translated in the kept frame, around the number.
+        "contract_number": contract.number,
         "switcher_html": pageparts.switcher(request.user, contract, switcher, view_name),
         "figures": figures,
         "idle_next": request.get_full_path(),

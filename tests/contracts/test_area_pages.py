@@ -580,3 +580,24 @@ def test_a_regulations_pdf_missing_on_disk_is_a_french_404(subscriber_client, bi
     response = subscriber_client.get(reverse("contracts:regulations_pdf", args=[billing.number]))
     assert response.status_code == 404
     assert "Page introuvable" in html(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("dashboard", "Tableau de bord"),
+        ("details", "Mon contrat"),
+        ("consumption", "Consommations"),
+        ("invoices", "Factures"),
+        ("payments", "Paiements"),
+    ],
+)
+def test_each_contract_page_is_titled_with_its_contract_number(
+    subscriber_client, contract, name, title
+):
+    """The title is translated in the frame kept per process, around the number: the
+    second contract's page, served from the first one's frame, names its own number."""
+    second = make_contract(contract.payer, "11301.11377.02")
+    for shown in (contract, second, contract):
+        body = html(page(subscriber_client, name, shown))
+        assert f"<title>{title} – contrat {shown.number}" in body

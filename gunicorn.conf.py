@@ -16,7 +16,7 @@ gunicorn loads this file from the working directory by default, so in the image
   gunicorn's own line cost 5 % of a logged-in request's CPU (issue #22).
 - GUNICORN_PRELOAD: 0 to import the application in each worker rather than once in the
   master (then a HUP reloads the code, at the cost of slower worker starts). Default 1.
-- GUNICORN_MAX_REQUESTS: requests after which a worker is replaced. Default 20000 (plus up
+- GUNICORN_MAX_REQUESTS: requests after which a worker is replaced. Default 100000 (plus up
   to 10 % of jitter, so the workers are not replaced together); 0 never replaces them.
 - TRUSTED_PROXY_COUNT: as in the Django settings. With 0, gunicorn trusts no
   X-Forwarded-* header; with 1 or more it trusts them from FORWARDED_ALLOW_IPS (default
@@ -62,10 +62,13 @@ keepalive = 5
 # share the imported code's memory. A new release needs a restart of the master (a new
 # container), not a HUP.
 preload_app = bool(_env_int("GUNICORN_PRELOAD", 1, minimum=0))
-# Recycle workers now and then so a slow leak can never grow unbounded: the memory of a
-# worker levels off within the first few thousand requests and stays flat over 100,000
-# (bench/memory.py, bench/results/memory.md), so a rare, staggered replacement is enough.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000, minimum=0)
+# Recycle workers now and then so a slow leak can never grow unbounded. Over 512,000
+# requests with recycling off (bench/memory.py, bench/results/memory.md: 5 workers, about
+# 100,000 requests each) a worker grew from 154 to 172 MiB, the per-process stores filling
+# towards their bounds (core.kept), so a replacement every ~100,000 requests is enough. A
+# new worker starts with those stores empty and reads everything again: at 20,000, the
+# benchmark replaced a worker every 20 s, and the contract pages paid for it.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 100_000, minimum=0)
 max_requests_jitter = max_requests // 10
 # The workers' heartbeat files live in memory: an overlay filesystem can stall them.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108

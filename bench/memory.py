@@ -10,7 +10,7 @@ run: the Rss and Pss (shared pages divided among the processes sharing them) of 
 worker, the workers replaced so far, the run's throughput and p99.
 
 Configurations (the configuration's own environment variables):
-- shipped: as the image runs (preload, a worker replaced every 20,000 ± 2,000 requests,
+- shipped: as the image runs (preload, a worker replaced every 100,000 ± 10,000 requests,
   no access line);
 - never recycled: the same with GUNICORN_MAX_REQUESTS=0, whose memory curve shows
   whether a worker grows over the whole run;

@@ -86,7 +86,7 @@ def test_access_lines_are_left_to_the_proxy_unless_asked_for(monkeypatch):
 def test_the_app_is_loaded_once_and_workers_are_replaced_rarely_and_apart(monkeypatch):
     conf = load(monkeypatch)
     assert conf["preload_app"] is True
-    assert conf["max_requests"] == 20000 and conf["max_requests_jitter"] == 2000
+    assert conf["max_requests"] == 100_000 and conf["max_requests_jitter"] == 10_000
     conf = load(monkeypatch, GUNICORN_MAX_REQUESTS="0", GUNICORN_PRELOAD="0")
     assert conf["max_requests"] == 0 and conf["max_requests_jitter"] == 0
     assert conf["preload_app"] is False

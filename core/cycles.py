@@ -17,6 +17,7 @@ and a request is freed by its reference count the moment the server drops it.
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,8 @@ def later[T](function: Callable[[HttpRequest], T], request: HttpRequest) -> Call
     def call() -> T:
         return function(_alive(held))
 
+    if inspect.iscoroutinefunction(function):  # request.auser: awaited, as Django's is
+        inspect.markcoroutinefunction(call)
     return call
 
 

@@ -8,8 +8,10 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core import signals
 from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.urls import reverse
 
 from contracts.models import Invoice
@@ -34,9 +36,16 @@ def served(handler: WSGIHandler, path: str, session: str = "") -> str:
     if session:
         environ["HTTP_COOKIE"] = f"{settings.SESSION_COOKIE_NAME}={session}"
     status = []
-    body = handler(environ, lambda line, headers, exc_info=None: status.append(line))
-    b"".join(body)
-    body.close()
+    # As Django's test client: the test's transaction keeps its connection open.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = handler(environ, lambda line, headers, exc_info=None: status.append(line))
+        b"".join(body)
+        body.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return status[0]
 
 

@@ -16,7 +16,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -531,7 +532,7 @@ class PrivatePdfAdminMixin:
             *super().get_urls(),  # type: ignore[misc]
         ]
 
-    def pdf_view(self, request: HttpRequest, pk: int) -> FileResponse:
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         """The private PDF, for staff who may view the model (never a public URL)."""
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
             raise PermissionDenied

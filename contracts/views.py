@@ -21,7 +21,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Min, Q, Subquery, Sum
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -323,7 +324,7 @@ def _details_figures(contract: Contract, today: datetime.date, page: str | None)
 
 @subscriber_page
 @require_safe
-def regulations_pdf(request: AuthenticatedRequest, number: str) -> FileResponse:
+def regulations_pdf(request: AuthenticatedRequest, number: str) -> HttpResponseBase:
     get_contract_for_user(request.user, number)
     document = ServiceDocument.objects.in_force()
     if document is None:
@@ -434,7 +435,9 @@ def invoice_detail(request: AuthenticatedRequest, number: str, invoice_number: s
 
 @subscriber_page
 @require_safe
-def invoice_pdf(request: AuthenticatedRequest, number: str, invoice_number: str) -> FileResponse:
+def invoice_pdf(
+    request: AuthenticatedRequest, number: str, invoice_number: str
+) -> HttpResponseBase:
     contract, _ = get_contract_and_switcher(request.user, number)  # the kept list: no query
     stored = fragments.invoice_files(contract).get(invoice_number)  # kept: no query either
     if stored is None:

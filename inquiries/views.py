@@ -10,7 +10,8 @@ from __future__ import annotations
 from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -139,7 +140,7 @@ def detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 
 @subscriber_page
 @require_safe
-def attachment(request: AuthenticatedRequest, reference: str, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedRequest, reference: str, pk: int) -> HttpResponseBase:
     """The file, as a download, to the request's owner or to staff who may see requests."""
     if request.user.is_staff and request.user.has_perm("inquiries.view_inquiry"):
         visible = Attachment.objects.all()

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -145,7 +146,7 @@ class MandateAdmin(admin.ModelAdmin):
         ]
         return extra + super().get_urls()
 
-    def pdf_view(self, request: HttpRequest, pk: int) -> FileResponse:
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         if not request.user.has_perm(OPEN_PERMISSION):
             raise PermissionDenied
         mandate = get_object_or_404(Mandate.objects.select_related("user"), pk=pk)

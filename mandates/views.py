@@ -15,7 +15,8 @@ from allauth.account.internal.flows.reauthentication import (
 from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -132,7 +133,7 @@ def detail(request: AuthenticatedRequest, number: str, rum: str) -> HttpResponse
 
 @subscriber_page
 @require_safe
-def signed_pdf(request: AuthenticatedRequest, number: str, rum: str) -> FileResponse:
+def signed_pdf(request: AuthenticatedRequest, number: str, rum: str) -> HttpResponseBase:
     """The signed mandate (full IBAN), to its signer only, password asked again."""
     contract = get_contract_for_user(request.user, number)
     mandate = _mandate(request, contract, rum)

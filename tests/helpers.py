@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 
 def _redis_up() -> bool:
@@ -17,6 +18,13 @@ def _redis_up() -> bool:
 
 # For tests that talk to a Redis server of their own choosing (not CACHE_URL's).
 needs_local_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+
+
+def body(response: HttpResponseBase) -> bytes:
+    """What a browser receives: a private file is read whole when small, else streamed."""
+    if response.streaming:
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return response.content  # type: ignore[attr-defined]
 
 
 def html(response: HttpResponse) -> str:

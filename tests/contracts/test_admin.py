@@ -18,6 +18,7 @@ from contracts.models import (
     ServiceDocument,
 )
 from tests.builders import with_totp
+from tests.helpers import body
 
 from .exports import GOOD, PDF
 
@@ -219,7 +220,7 @@ def test_invoice_pdfs_are_served_to_staff_only(client, agent, history, django_us
     client.force_login(agent)
     response = client.get(pdf_url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert body(response).startswith(b"%PDF-")
 
 
 # --- Import upload ----------------------------------------------------------------------------
@@ -383,7 +384,7 @@ def test_a_service_document_must_be_a_pdf(client, superuser):
     document = ServiceDocument.objects.get()
     pdf_url = reverse("admin:contracts_servicedocument_pdf", args=[document.pk])
     assert pdf_url in client.get(url(ServiceDocument, "change", document.pk)).text
-    assert b"".join(client.get(pdf_url).streaming_content).startswith(b"%PDF-")
+    assert body(client.get(pdf_url)).startswith(b"%PDF-")
 
 
 def test_the_contract_page_needs_a_bounded_number_of_queries(

@@ -20,7 +20,7 @@ from tests.builders import (
     make_contract,
     make_user,
 )
-from tests.helpers import assert_french_page, html
+from tests.helpers import assert_french_page, body, html
 
 NBSP = "\xa0"
 TODAY = datetime.datetime(2026, 11, 26, 11, 0, tzinfo=datetime.UTC)
@@ -278,7 +278,7 @@ def test_my_contract_gives_the_details_and_the_regulations_in_force(
 
 def test_the_regulations_pdf_is_served_by_a_view(subscriber_client, contract, regulations):
     response = page(subscriber_client, "regulations_pdf", contract)
-    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert body(response) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert 'filename="reglement-de-service-2025-01-01.pdf"' in response["Content-Disposition"]
@@ -416,7 +416,7 @@ def test_the_invoice_pdf_opens_for_the_subscriber(subscriber_client, billing):
     url = reverse("contracts:invoice_pdf", args=[billing.number, "F2026-0001"])
     response = subscriber_client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert body(response) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="facture-F2026-0001.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -535,7 +535,7 @@ def test_an_invoice_pdf_seen_again_reads_only_the_file(subscriber_client, billin
     assert subscriber_client.get(url).status_code == 200  # where the PDFs lie is now kept
     with CaptureQueriesContext(connection) as captured:
         again = subscriber_client.get(url)
-    assert b"".join(again.streaming_content) == PDF_BYTES
+    assert body(again) == PDF_BYTES
     # No invoice row (the access rule's query only without a shared cache, as above).
     assert not [q for q in data_queries(captured) if "contracts_invoice" in q]
     if usercache.timeout() > 0:
@@ -548,7 +548,7 @@ def test_an_invoice_pdf_replaced_by_the_regie_is_the_one_served(subscriber_clien
     assert subscriber_client.get(url).status_code == 200
     invoice = billing.invoices.get(number="F2026-0001")
     invoice.pdf.save("nouvelle.pdf", ContentFile(b"%PDF-1.4 new"), save=True)
-    assert b"".join(subscriber_client.get(url).streaming_content) == b"%PDF-1.4 new"
+    assert body(subscriber_client.get(url)) == b"%PDF-1.4 new"
     invoice.pdf = ""
     invoice.save()
     assert subscriber_client.get(url).status_code == 404

@@ -38,7 +38,7 @@ for name, args in [("contracts:dashboard", [number]), ("contracts:invoices", [nu
     response = client.get(reverse(name, args=args))
     out[name] = [response.status_code, response.content.decode()]
 pdf = client.get(reverse("contracts:invoice_pdf", args=[number, invoice]))
-out["pdf"] = [pdf.status_code, b"".join(pdf.streaming_content).hex()]
+out["pdf"] = [pdf.status_code, pdf.content.hex()]
 print(json.dumps(out))
 """
 

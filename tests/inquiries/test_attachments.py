@@ -13,7 +13,7 @@ from PIL import Image
 from inquiries.models import Attachment, Inquiry
 from inquiries.uploads import MAX_BYTES, check_attachment
 from tests.builders import PDF, jpeg_bytes, png_bytes, upload
-from tests.helpers import html
+from tests.helpers import body, html
 
 from .factories import contact_request
 
@@ -124,7 +124,7 @@ def test_the_owner_downloads_the_file_safely(subscriber_client, with_file):
     inquiry, attachment = with_file
     response = subscriber_client.get(file_url(inquiry, attachment))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert body(response) == PDF
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''Relev%C3%A9%20%C3%A9t%C3%A9.pdf" in disposition

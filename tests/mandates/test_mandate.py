@@ -14,7 +14,7 @@ from inquiries.models import Inquiry, InquiryKind, InquiryStatus
 from mandates.models import Mandate, MandateState, MandateStop
 from tests.builders import reauthenticate
 from tests.demo.tagged_pdf import read
-from tests.helpers import html
+from tests.helpers import body, html
 
 from .factories import IBAN_FR, IBAN_FR_MASKED, IBAN_FR_TYPED, IBAN_SECRET_PART, sign
 
@@ -126,7 +126,7 @@ def test_the_signed_pdf_is_tagged_french_and_carries_what_a_sepa_mandate_needs(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"].startswith("private, no-store")
-    pdf = read(b"".join(response.streaming_content))
+    pdf = read(body(response))
     assert pdf.reader.metadata.title == "Mandat de prélèvement SEPA"
     assert pdf.catalog["/Lang"] == "fr"
     assert pdf.catalog["/MarkInfo"]["/Marked"].value is True

@@ -72,13 +72,17 @@ class SessionStore(cached_db.SessionStore):
         owner = owner_of(self._session_key)
         if owner is None or settings.SESSION_CACHE_ALIAS != "default":
             return super().load()
-        extra = prefetch.keys_for(owner)
+        near, once = prefetch.wanted(owner)
+        extra = near + once
         session_cache_key = self.cache_key
         try:
-            # From this process's copies where Redis says they are current (core.nearcache).
             store: Any = self._cache  # type: ignore[attr-defined]  # cached_db's, untyped
-            read = getattr(store, "get_many_near", store.get_many)
-            found = read([session_cache_key, *extra])
+            if hasattr(store, "get_many_near"):
+                # From this process's copies where Redis says they are current
+                # (core.nearcache); ``once``: read from Redis, never copied.
+                found = store.get_many_near([session_cache_key, *extra], once=once)
+            else:
+                found = store.get_many([session_cache_key, *extra])
         except Exception:  # as cached_db: the database still answers
             found = {}
         data = found.get(session_cache_key)

@@ -18,7 +18,8 @@ class ContractsConfig(AppConfig):
 
         prefetch.register("contracts.generation", lambda account_id: [fragments.GENERATION_KEY])
         prefetch.register("contracts.visible", access.prefetched_keys)
-        prefetch.register("contracts.figures", fragments.prefetched_keys)
+        # Kept by the page in each process (fragments._local): no near copy as well.
+        prefetch.register("contracts.figures", fragments.prefetched_keys, near=False)
         prefetch.register("contracts.switchers", pageparts.prefetched_keys)
         # Link attempts (account, IP) are kept as long as the audit trail.
         retain("link attempt(s)", lambda cutoff: LinkAttempt.objects.filter(created_at__lt=cutoff))

@@ -178,9 +178,9 @@ class Fragment:
         return EncodedHTML(html)
 
     def _keep_here(self, html: str) -> EncodedHTML:
-        """This process's copy: the text and its UTF-8 bytes (``core.skeleton``)."""
+        """This process's copy, as UTF-8 bytes (``core.skeleton``)."""
         encoded = EncodedHTML(html)
-        _local.set((self.key, self.generation), encoded, len(html) + len(encoded.utf8))
+        _local.set((self.key, self.generation), encoded, len(encoded.utf8))
         return encoded
 
 

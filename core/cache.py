@@ -12,7 +12,7 @@ is thread-safe and only borrows connections from its pool, so one per pool is en
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import redis
@@ -94,10 +94,11 @@ class ReusedRedisCacheClient(RedisCacheClient):
             key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
         }
 
-    def get_many_near(self, keys: Iterable[str]) -> dict[str, Any]:
-        """``get_many``, from this process's copies where they are current."""
+    def get_many_near(self, keys: Iterable[str], once: Collection[str] = ()) -> dict[str, Any]:
+        """``get_many``, from this process's copies where they are current; the keys of
+        ``once`` read from Redis and neither copied nor decoded once per process."""
         keys = list(keys)
-        raw = self.near.get_many(keys) if self.near is not None and keys else None
+        raw = self.near.get_many(keys, once) if self.near is not None and keys else None
         if raw is None:
             return self.get_many(keys)
         loads = self._serializer.loads
@@ -105,7 +106,9 @@ class ReusedRedisCacheClient(RedisCacheClient):
         return {
             # Unpickled once per process, each request given its own copy (core.decoded):
             # below about this size, unpickling costs no more than the copy.
-            key: loads_fresh(value, loads) if len(value) >= DECODED_MIN_BYTES else loads(value)
+            key: loads_fresh(value, loads)
+            if len(value) >= DECODED_MIN_BYTES and key not in once
+            else loads(value)
             for key, value in pairs
             if value is not None
         }
@@ -177,9 +180,13 @@ class RedisCache(DjangoRedisCache):
         which Redis takes as they are, and it ran on every key of every logged-in request
         (a regular expression and a generator each, issue #22)."""
 
-    def get_many_near(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
+    def get_many_near(
+        self, keys: Iterable[str], version: int | None = None, *, once: Iterable[str] = ()
+    ) -> dict[str, Any]:
         """``get_many``, from this process's copies where Redis says they are current
-        (``core.nearcache``); the values read by every logged-in request."""
+        (``core.nearcache``); the values read by every logged-in request. The keys of
+        ``once`` are read from Redis every time: values their reader keeps itself."""
         key_map = {self.make_key(key, version=version): key for key in keys}
-        found = self._cache.get_many_near(key_map)  # type: ignore[attr-defined]
+        far = {self.make_key(key, version=version) for key in once}
+        found = self._cache.get_many_near(key_map, far)  # type: ignore[attr-defined]
         return {key_map[key]: value for key, value in found.items()}

@@ -42,7 +42,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import redis
@@ -87,13 +87,15 @@ class NearCache:
         self._broken = False
         self._retry_at = 0.0
 
-    def get_many(self, keys: Sequence[str]) -> list[bytes | None] | None:
+    def get_many(
+        self, keys: Sequence[str], once: Collection[str] = ()
+    ) -> list[bytes | None] | None:
         """The raw values of ``keys`` (None where absent), from the copies where they are
-        fresh, the others from Redis in one ``MGET``. None when no tracked connection
-        can be had: the caller reads Redis the usual way."""
+        fresh, the others from Redis in one ``MGET``; those of ``once`` are not copied.
+        None when no tracked connection can be had: the caller reads Redis the usual way."""
         with self._lock:
             try:
-                return self._get_many(keys)
+                return self._get_many(keys, once)
             except (redis.RedisError, OSError):
                 self._drop_connection()
                 return None
@@ -114,7 +116,7 @@ class NearCache:
     def __len__(self) -> int:
         return len(self._copies)
 
-    def _get_many(self, keys: Sequence[str]) -> list[bytes | None] | None:
+    def _get_many(self, keys: Sequence[str], once: Collection[str]) -> list[bytes | None] | None:
         connection = self._ready()
         if connection is None:
             return None
@@ -147,7 +149,7 @@ class NearCache:
             for key, value in zip(missing, read, strict=True):
                 values[key] = value
                 self._drop(key)  # kept again at the end: the oldest copies go first
-                if value is None or len(value) <= self.max_bytes // 64:
+                if key not in once and (value is None or len(value) <= self.max_bytes // 64):
                     copies[key] = (value, now)
                     self._bytes += len(value or b"")
             # A copy used above whose change was announced with that answer changed

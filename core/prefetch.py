@@ -25,7 +25,7 @@ from django.core.handlers.wsgi import get_path_info
 
 # Given the account id of the session being loaded: the cache keys to read with it.
 KeysFor = Callable[[str], Iterable[str]]
-_providers: dict[str, KeysFor] = {}
+_providers: dict[str, tuple[KeysFor, bool]] = {}
 # The keys read with this request's session, and the values found (absent keys: missing).
 _current: ContextVar[tuple[set[str], dict[str, Any]] | None] = ContextVar(
     "prefetched", default=None
@@ -34,13 +34,27 @@ _current: ContextVar[tuple[set[str], dict[str, Any]] | None] = ContextVar(
 _address: ContextVar[tuple[str, str] | None] = ContextVar("prefetch_address", default=None)
 
 
-def register(name: str, keys_for: KeysFor) -> None:
-    """Read ``keys_for(account_id)`` with every logged-in session (``name``: once only)."""
-    _providers[name] = keys_for
+def register(name: str, keys_for: KeysFor, *, near: bool = True) -> None:
+    """Read ``keys_for(account_id)`` with every logged-in session (``name``: once only).
+
+    ``near``: values every request reads again, which the process may copy
+    (``core.nearcache``). Values their reader keeps in this process itself (a page's
+    figures) are read once and not copied: their copies pushed the small ones out."""
+    _providers[name] = (keys_for, near)
+
+
+def wanted(account_id: str) -> tuple[list[str], list[str]]:
+    """The keys to read with the session: (those to copy near, those read once)."""
+    near: list[str] = []
+    once: list[str] = []
+    for provider, copied in _providers.values():
+        (near if copied else once).extend(provider(account_id))
+    return near, once
 
 
 def keys_for(account_id: str) -> list[str]:
-    return [key for provider in _providers.values() for key in provider(account_id)]
+    near, once = wanted(account_id)
+    return near + once
 
 
 def start(read: Iterable[str], found: dict[str, Any]) -> None:

@@ -161,3 +161,36 @@ def test_a_contract_page_seen_again_makes_one_cache_read_and_no_query(
         figures = [k for k in asked if k.startswith("contracts:page:") and f":{name}:" in k]
         # Read ahead by a process that does not keep them already; not by one that does.
         assert len(figures) == (0 if kept_here else 1)
+
+
+def test_figures_come_with_the_session_but_are_not_copied_by_the_process(
+    subscriber_client, contract, settings
+):
+    """The figures are kept by the page in each process (contracts.fragments): read with
+    the session, they are asked as ``once``, which the near cache neither copies nor
+    decodes for later (core.nearcache), so they cannot push out the small values."""
+    settings.USER_CACHE_SECONDS = 60
+    url = reverse("contracts:invoices", args=[contract.number])
+    for _ in range(2):
+        assert subscriber_client.get(url).status_code == 200
+    fragments._local.clear()  # as a process that never served this page
+    calls = []
+
+    class Near:
+        """A cache with near copies, as Redis's: what it is asked, answered by the tests'."""
+
+        def get_many_near(self, keys, once=()):
+            calls.append((list(keys), list(once)))
+            return cache.get_many(keys)
+
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+    sessions = {settings.SESSION_CACHE_ALIAS: Near()}
+    with mock.patch("django.contrib.sessions.backends.cached_db.caches", sessions):
+        response = subscriber_client.get(url)
+    assert response.status_code == 200 and contract.number in response.content.decode()
+    [(asked, once)] = calls
+    assert asked[0].endswith(session_key(subscriber_client))
+    figures = [k for k in asked if k.startswith("contracts:page:")]
+    assert len(figures) == 1 and once == figures

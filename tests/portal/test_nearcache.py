@@ -87,6 +87,21 @@ def test_a_change_by_another_process_is_seen_and_read_again(here_and_there):
     assert _soon(lambda: here.get_many_near(["k"]), {}) == {}
 
 
+def test_keys_read_once_are_read_from_redis_and_never_copied(here_and_there):
+    """A page's figures come with the session but are kept by the page itself: copied here
+    too, they pushed the small values every request reads out of the copies."""
+    here, there = here_and_there
+    there.set("k", 1, 30)
+    there.set("d", {"figures": "<table>…</table>" * 100}, 30)
+    both = {"k": 1, "d": {"figures": "<table>…</table>" * 100}}
+    assert here.get_many_near(["k", "d"], once=["d"]) == both
+    assert len(here._cache.near) == 1  # "k" only
+
+    spy = Spy(here)
+    assert here.get_many_near(["k", "d"], once=["d"]) == both
+    assert spy.sent == [("MGET", "test-near-cache:1:d")]
+
+
 def test_what_this_process_writes_is_read_at_once(here_and_there):
     here, _ = here_and_there
     here.set("k", 1, 30)
